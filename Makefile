@@ -1,0 +1,32 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+JOBS   ?= 2
+
+.PHONY: install test test-fast bench clean
+
+# Re-install whenever pyproject.toml changes; the stamp makes repeat runs instant.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# The whole suite, slow tests included, on $(JOBS) workers.
+test: install
+	$(PY) -m pytest -n $(JOBS) tests
+
+# Everything but the tests marked slow, for a quick edit-test loop.
+test-fast: install
+	$(PY) -m pytest -n $(JOBS) -m "not slow" tests
+
+# PyTorch is only a peer to compare against; install it on demand.
+bench: install
+	$(PY) -m pip install --quiet -e '.[bench]' || echo "PyTorch could not be installed; benchmarks will say so."
+	$(PY) benchmarks/bench_layers.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,61 @@
+"""Running a notebook self-check so that it explains, never crashes.
+
+A self-check is a plain function that raises ``CheckFailure`` with a
+sentence a student can act on. ``run_check`` calls it, turns every outcome
+(passed, wrong, not implemented yet, crashed) into one printed line and
+never raises, so a student notebook keeps running past an unfinished stub.
+"""
+import traceback
+from dataclasses import dataclass
+
+
+class CheckFailure(AssertionError):
+    """A wrong answer. The message says what is wrong and, where known, the fix."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    status: str  # "passed", "failed", "not implemented", "error"
+    message: str
+
+    @property
+    def passed(self):
+        return self.status == "passed"
+
+    def __str__(self):
+        mark = "PASS" if self.passed else "FAIL"
+        return f"[{mark}] {self.name}: {self.message}"
+
+
+NOT_IMPLEMENTED = "not implemented yet: write the function in the cell above, run that cell, then run this check again."
+
+
+def _where_it_broke(exc):
+    """The last traceback frame that belongs to the student's notebook code, as 'line N of your cell'."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    for frame in reversed(frames):
+        if frame.filename.startswith("<ipython-input") or "/ipykernel_" in frame.filename or frame.filename.startswith("<"):
+            return f" (in {frame.name}, line {frame.lineno} of your cell: {frame.line!s})"
+    return ""
+
+
+def evaluate(name, check, *args, **kwargs):
+    """Run ``check(*args, **kwargs)`` and return a CheckResult; never raises (except KeyboardInterrupt)."""
+    try:
+        check(*args, **kwargs)
+    except NotImplementedError:
+        return CheckResult(name, "not implemented", NOT_IMPLEMENTED)
+    except CheckFailure as exc:
+        return CheckResult(name, "failed", str(exc))
+    except Exception as exc:  # a crash inside the student's code is feedback too
+        detail = f"{type(exc).__name__}: {exc}{_where_it_broke(exc)}"
+        return CheckResult(name, "error", f"your code raised {detail}")
+    return CheckResult(name, "passed", "all checks passed.")
+
+
+def run_check(name, check, *args, **kwargs):
+    """Evaluate a self-check and print its one-line verdict (for notebook cells)."""
+    result = evaluate(name, check, *args, **kwargs)
+    print(result)
+    return None
