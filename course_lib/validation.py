@@ -84,3 +84,29 @@ def check_rng(seed_or_rng):
     if isinstance(seed_or_rng, np.random.Generator):
         return seed_or_rng
     return np.random.default_rng(seed_or_rng)
+
+
+def check_real_scalar(name, value):
+    """Return ``value`` as a Python float, refusing arrays, booleans and non-finite numbers.
+
+    Used for scalar hyperparameters and scalar parameters (alpha, theta,
+    margin, lam, p_drop). Integers are accepted: 0 is as good a slope as 0.0.
+    """
+    arr = np.asarray(value)
+    if arr.ndim != 0:
+        raise ShapeError(f"{name} must be a single number, got an array of shape {arr.shape}.")
+    if arr.dtype == bool or not (
+        np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
+    ):
+        raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}.")
+    out = float(arr)
+    if not np.isfinite(out):
+        raise ValueError(f"{name} must be finite, got {out}.")
+    return out
+
+
+def check_nonnegative_int(name, value):
+    """Require a Python or numpy integer >= 0 (e.g. the zero padding)."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}.")
+    return int(value)

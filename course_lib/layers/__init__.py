@@ -44,14 +44,10 @@ from .rbf import (
 )
 from .softmax import softmax, softmax_backward, softmax_forward
 
-# ---------------------------------------------------------------------------
-# convolution, pooling, batch norm (layers/conv*.py, pooling.py, batchnorm.py)
-# Enabled by the lead once helper B's files land (importing any submodule runs
-# this file, so these lines must stay commented out until then).
-# ---------------------------------------------------------------------------
-# from .conv import conv2d_backward, conv2d_forward
-# from .conv_loops import conv2d_backward_loops, conv2d_forward_loops
-# from .conv_delta import conv_delta
-# from .pooling import avgpool_backward, avgpool_forward, maxpool_backward, maxpool_forward
-# from .batchnorm import batchnorm_backward, batchnorm_backward_alt, batchnorm_forward
-# from .spatial_batchnorm import spatial_batchnorm_backward, spatial_batchnorm_forward
+# convolution, pooling, batch norm
+from .conv import conv2d_backward, conv2d_forward
+from .conv_loops import conv2d_backward_loops, conv2d_forward_loops
+from .conv_delta import conv_delta
+from .pooling import avgpool_backward, avgpool_forward, maxpool_backward, maxpool_forward
+from .batchnorm import batchnorm_backward, batchnorm_backward_alt, batchnorm_forward
+from .spatial_batchnorm import spatial_batchnorm_backward, spatial_batchnorm_forward

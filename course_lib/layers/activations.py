@@ -7,26 +7,9 @@ returns dalpha.
 """
 import numpy as np
 
-from course_lib.validation import ShapeError, as_float_array, check_same_shape
+from course_lib.validation import ShapeError, as_float_array, check_real_scalar, check_same_shape
 
 
-def check_real_scalar(name, value):
-    """Return ``value`` as a Python float, refusing arrays, booleans and non-finite numbers.
-
-    Used for scalar hyperparameters and scalar parameters (alpha, theta,
-    margin, lam, p_drop). Integers are accepted: 0 is as good a slope as 0.0.
-    """
-    arr = np.asarray(value)
-    if arr.ndim != 0:
-        raise ShapeError(f"{name} must be a single number, got an array of shape {arr.shape}.")
-    if arr.dtype == bool or not (
-        np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
-    ):
-        raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}.")
-    out = float(arr)
-    if not np.isfinite(out):
-        raise ValueError(f"{name} must be finite, got {out}.")
-    return out
 
 
 def _check_dout(dout, like):

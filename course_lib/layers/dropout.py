@@ -6,7 +6,7 @@ and nothing needs rescaling at test time, where dropout is the identity.
 """
 import numpy as np
 
-from course_lib.layers.activations import check_real_scalar
+from course_lib.validation import check_real_scalar
 from course_lib.validation import as_float_array, check_same_shape, check_rng
 
 MODES = ("train", "test")
