@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: install test test-fast bench clean
+.PHONY: install test test-fast bench notebooks clean
 
 # Re-install whenever pyproject.toml changes; the stamp makes repeat runs instant.
 $(STAMP): pyproject.toml
@@ -26,7 +26,15 @@ test-fast: install
 # PyTorch is only a peer to compare against; install it on demand.
 bench: install
 	$(PY) -m pip install --quiet -e '.[bench]' || echo "PyTorch could not be installed; benchmarks will say so."
-	$(PY) benchmarks/bench_layers.py
+	$(PY) benchmarks/bench_conv.py
+	$(PY) benchmarks/bench_mlp.py
+	$(PY) benchmarks/bench_second_order.py
+
+# Regenerate the student notebooks (notebooks/) from the instructor sources
+# (solutions/) with nbgrader, and the stored values their self-checks use.
+notebooks: install
+	$(PY) -m autograder.expected
+	$(PY) -m autograder.generate
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 import scipy.special
-from helpers_fd import fd_gradient, rel_error
+from helpers_fd import check_backward, fd_gradient, rel_error
 
 from course_lib.layers import (
     leaky_relu_backward,
@@ -20,7 +20,6 @@ from course_lib.layers import (
 )
 from course_lib.validation import DTypeError, ShapeError
 
-TOL = 1e-7
 # batch of one, a non-square matrix, an image-like 4-D array, a plain vector
 SHAPES = [(1, 4), (3, 5), (2, 3, 4, 5), (7,)]
 
@@ -30,36 +29,6 @@ def away_from_zero(x, gap=0.05):
     return np.where(np.abs(x) < gap, np.copysign(2 * gap, x), x)
 
 
-def check_backward(forward, inputs, backward, wrt, rng):
-    """Finite-difference check of every input listed in wrt, plus cheap contract checks.
-
-    backward's result is a single array when wrt has one index, else a tuple ordered like wrt.
-    """
-    originals = [np.array(a, copy=True) for a in inputs]
-    out, cache = forward(*inputs)
-    dout = rng.standard_normal(out.shape)
-    grads = backward(dout, cache)
-    grads = (grads,) if len(wrt) == 1 else grads
-    assert len(grads) == len(wrt)
-    for g, i in zip(grads, wrt):
-        assert isinstance(g, np.ndarray) and g.shape == np.shape(inputs[i]) and g.dtype == np.float64
-
-        def f(v, i=i):
-            args = list(inputs)
-            args[i] = v
-            return forward(*args)[0]
-
-        num = fd_gradient(f, np.array(inputs[i], dtype=np.float64, copy=True), dout)
-        assert rel_error(g, num) < TOL, f"input {i}: relative error {rel_error(g, num):.2e}"
-    for a, o in zip(inputs, originals):
-        np.testing.assert_array_equal(a, o)  # forward and backward leave inputs alone
-    again = backward(dout, cache)
-    again = (again,) if len(wrt) == 1 else again
-    doubled = backward(2.0 * dout, cache)
-    doubled = (doubled,) if len(wrt) == 1 else doubled
-    for g, g2, gd in zip(grads, again, doubled):
-        np.testing.assert_array_equal(g, g2)
-        np.testing.assert_allclose(gd, 2.0 * g, rtol=1e-13, atol=1e-15)
 
 
 # ---------------------------------------------------------------- forward values

@@ -1,7 +1,7 @@
 """Dense-layer kernels: linear, maxout, flatten, dropout."""
 import numpy as np
 import pytest
-from helpers_fd import fd_gradient, rel_error
+from helpers_fd import check_backward, fd_gradient, rel_error
 
 from course_lib.layers import (
     dropout_backward,
@@ -17,39 +17,8 @@ from course_lib.layers import (
 )
 from course_lib.validation import DTypeError, ShapeError
 
-TOL = 1e-7
 
 
-def check_backward(forward, inputs, backward, wrt, rng):
-    """Finite-difference check of every input listed in wrt, plus cheap contract checks.
-
-    backward's result is a single array when wrt has one index, else a tuple ordered like wrt.
-    """
-    originals = [np.array(a, copy=True) for a in inputs]
-    out, cache = forward(*inputs)
-    dout = rng.standard_normal(out.shape)
-    grads = backward(dout, cache)
-    grads = (grads,) if len(wrt) == 1 else grads
-    assert len(grads) == len(wrt)
-    for g, i in zip(grads, wrt):
-        assert isinstance(g, np.ndarray) and g.shape == np.shape(inputs[i]) and g.dtype == np.float64
-
-        def f(v, i=i):
-            args = list(inputs)
-            args[i] = v
-            return forward(*args)[0]
-
-        num = fd_gradient(f, np.array(inputs[i], dtype=np.float64, copy=True), dout)
-        assert rel_error(g, num) < TOL, f"input {i}: relative error {rel_error(g, num):.2e}"
-    for a, o in zip(inputs, originals):
-        np.testing.assert_array_equal(a, o)  # forward and backward leave inputs alone
-    again = backward(dout, cache)
-    again = (again,) if len(wrt) == 1 else again
-    doubled = backward(2.0 * dout, cache)
-    doubled = (doubled,) if len(wrt) == 1 else doubled
-    for g, g2, gd in zip(grads, again, doubled):
-        np.testing.assert_array_equal(g, g2)
-        np.testing.assert_allclose(gd, 2.0 * g, rtol=1e-13, atol=1e-15)
 
 
 # ---------------------------------------------------------------- linear
