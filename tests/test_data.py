@@ -180,8 +180,9 @@ def test_test_functions_evaluate_on_grids():
     assert Z.shape == (4, 5)
     assert Z[2, 3] == pytest.approx(f(np.array([X[2, 3], Y[2, 3]])))
     assert grad(np.stack([X, Y])).shape == (2, 4, 5)
-    with pytest.raises(ValueError, match=r"\(2,\)"):
-        f(np.zeros(3))
+    assert f(np.zeros(3)) == 2.0  # d = 3: (1 - 0)^2 for each of the two leading coordinates
+    with pytest.raises(ValueError, match=r"d >= 2"):
+        f(np.zeros(1))
 
 
 # --------------------------------------------------------------------- IDX

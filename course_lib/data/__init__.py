@@ -8,11 +8,14 @@ from course_lib.data.synthetic import (
     quadratic_bowl_hessian,
     rosenbrock,
     rosenbrock_hessian,
+    rosenbrock_value,
+    rosenbrock_gradient,
+    rosenbrock_hessian_at,
 )
 
 __all__ = [
     "DataSplits", "load_digits", "standardization_stats",
     "IdxFormatError", "load_mnist", "parse_idx", "read_idx",
     "make_blobs", "make_spirals", "quadratic_bowl", "quadratic_bowl_hessian",
-    "rosenbrock", "rosenbrock_hessian",
+    "rosenbrock", "rosenbrock_hessian", "rosenbrock_value", "rosenbrock_gradient", "rosenbrock_hessian_at",
 ]

@@ -6,15 +6,19 @@ Classification sets (2-D points you can plot, labels 0..n_classes-1):
 Both return x (N, D) float64 and y (N,) int64 with N = n_per_class * n_classes,
 rows shuffled, and the same seed always gives the same data.
 
-Test functions of two variables w = (x, y), for the optimizer notebooks
-(lecture 003's circular and elliptical bowls, and Rosenbrock's valley).
-Each factory returns ``(f, grad)``; the Hessians have their own factories.
-f and grad accept w of shape (2,) or a stack (2, ...) of grids (for
-contour plots); f returns a float for one point, grad an array shaped like w.
+Test functions for the optimizer notebooks: lecture 003's circular and
+elliptical bowls of w = (x, y), and Rosenbrock's valley in any dimension
+d >= 2 (``rosenbrock_value``, ``rosenbrock_gradient``,
+``rosenbrock_hessian_at``, also used by second_order). Each factory returns
+``(f, grad)``; the Hessians have their own factories. f and grad accept w of
+shape (d,) or a stack (d, ...) of grids (for contour plots); f returns a
+float for one point, grad an array shaped like w.
 """
+from functools import partial
+
 import numpy as np
 
-from course_lib.validation import check_positive_int, check_rng
+from course_lib.validation import ShapeError, as_float_array, check_positive_int, check_rng
 
 
 def _shuffled(x, y, rng):
@@ -97,35 +101,61 @@ def quadratic_bowl_hessian(a=1.0, b=1.0):
     return hess
 
 
-def rosenbrock(a=1.0, b=100.0):
-    """f(x, y) = (a - x)^2 + b (y - x^2)^2, minimum 0 at (a, a^2), and its gradient
+def rosenbrock_value(w, a=1.0, b=100.0):
+    """f(w) = sum_i [b (w_{i+1} - w_i^2)^2 + (a - w_i)^2], i = 0..d-2, for w of shape (d,) or a grid (d, ...).
 
-    df/dx = -2 (a - x) - 4 b x (y - x^2),   df/dy = 2 b (y - x^2).
+    For d = 2, w = (x, y): f = (a - x)^2 + b (y - x^2)^2 with its minimum 0
+    at (a, a^2), a long curved valley where gradient descent crawls and
+    Newton-type methods shine (start from (-1.2, 1)). A grid of points
+    (d, H, W) gives an (H, W) array, for contour plots.
     """
+    w = _rosenbrock_point(w)
+    r = w[1:] - w[:-1] ** 2
+    return _scalar_if_point(np.sum(b * r * r + (a - w[:-1]) ** 2, axis=0))
 
-    def f(w):
-        x, y = _point(w)
-        return _scalar_if_point((a - x) ** 2 + b * (y - x**2) ** 2)
 
-    def grad(w):
-        x, y = _point(w)
-        return np.array([-2 * (a - x) - 4 * b * x * (y - x**2), 2 * b * (y - x**2)])
+def rosenbrock_gradient(w, a=1.0, b=100.0):
+    """Gradient of ``rosenbrock_value`` at w (d,) (or a grid (d, ...)), same shape as w.
 
-    return f, grad
+    df/dw_i = -4 b w_i (w_{i+1} - w_i^2) - 2 (a - w_i) + 2 b (w_i - w_{i-1}^2).
+    """
+    w = _rosenbrock_point(w)
+    r = w[1:] - w[:-1] ** 2
+    g = np.zeros_like(w)
+    g[:-1] = -4 * b * w[:-1] * r - 2 * (a - w[:-1])
+    g[1:] += 2 * b * r
+    return g
+
+
+def rosenbrock_hessian_at(w, a=1.0, b=100.0):
+    """Hessian of ``rosenbrock_value`` at one point w (d,): a tridiagonal (d, d) matrix.
+
+    For d = 2 it is [[2 - 4b (y - 3x^2), -4b x], [-4b x, 2b]], indefinite
+    where y > x^2 + 1/(2b). ``a`` does not appear.
+    """
+    w = _rosenbrock_point(w)
+    if w.ndim != 1:
+        raise ValueError(f"the Hessian is computed at one point: w must have shape (d,), got {w.shape}.")
+    H = np.zeros((w.size, w.size))
+    i = np.arange(w.size - 1)
+    H[i, i] += 2 - 4 * b * (w[1:] - 3 * w[:-1] ** 2)
+    H[i + 1, i + 1] += 2 * b
+    H[i, i + 1] = H[i + 1, i] = -4 * b * w[:-1]
+    return H
+
+
+def _rosenbrock_point(w):
+    w = as_float_array("w", w)
+    if w.ndim == 0 or w.shape[0] < 2:
+        raise ShapeError(f"rosenbrock needs w of shape (d,) or (d, ...) with d >= 2, got {w.shape}.")
+    return w
+
+
+def rosenbrock(a=1.0, b=100.0):
+    """The 2-D (or d-D) Rosenbrock function and its gradient, as a pair (f, grad) of functions of w."""
+    return partial(rosenbrock_value, a=a, b=b), partial(rosenbrock_gradient, a=a, b=b)
 
 
 def rosenbrock_hessian(a=1.0, b=100.0):
-    """Hessian of Rosenbrock at a point w (2,):
-
-    [[2 - 4 b (y - x^2) + 8 b x^2, -4 b x], [-4 b x, 2 b]].
-    ``a`` does not appear (it only shifts the linear term) but is accepted for symmetry.
-    """
-
-    def hess(w):
-        x, y = _point(w)
-        if np.ndim(x) != 0:
-            raise ValueError("the Hessian is computed at one point: w must have shape (2,).")
-        return np.array([[2 - 4 * b * (y - x**2) + 8 * b * x**2, -4 * b * x],
-                         [-4 * b * x, 2 * b]])
-
-    return hess
+    """The Hessian of Rosenbrock as a function of one point w (d,)."""
+    return partial(rosenbrock_hessian_at, a=a, b=b)
