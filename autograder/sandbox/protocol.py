@@ -1,0 +1,474 @@
+"""Messages between the judge (trusted) and a worker (untrusted), never pickles.
+
+One frame per message, on a stream socket:
+
+    b"AGW1" | header length (4 bytes, big endian) | header (UTF-8 JSON) | blob 0 | blob 1 | ...
+
+The header's ``"blobs"`` lists the byte length of every blob; each blob is
+one ``.npy`` file written by ``np.save`` and read back with
+``np.load(allow_pickle=False)`` after its header has been checked. Values in
+the header are JSON, with tagged objects for what JSON lacks:
+
+    {"__array__": i}              blob i, an ndarray
+    {"__scalar__": i}             blob i, a 0-d array standing for a NumPy scalar (np.float32)
+    {"__tuple__": [...]}          a tuple (JSON lists stay lists)
+    {"__dict__": [[k, v], ...]}   a dict, keys encoded like values
+    {"__handle__": n}             an object that stays in the worker (a cache, an optimizer)
+    {"__function__": ...}         a TrustedFunction the worker builds itself (grad_fn, phi)
+    {"__generator__": state}      a numpy Generator (PCG64 state), so a submission draws
+                                  the same numbers as the reference would
+
+Every request carries a fresh random ``"id"`` that the reply must echo. The
+judge treats everything a worker sends as untrusted: frames are size-checked
+before they are read, arrays must be numeric, and a frame that is malformed,
+too large, or answers another request ends that worker (see pool.py).
+"""
+import io
+import json
+import math
+import struct
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+MAGIC = b"AGW1"
+MAX_HEADER_BYTES = 32 * 2**20   # sources and outputs travel in the header
+MAX_BLOBS = 100_000
+MAX_DEPTH = 64                  # nesting of lists/tuples/dicts in one value
+NUMERIC_KINDS = "biufc"         # bool, int, unsigned, float, complex
+SETUP_FAILED_EXIT = 70          # exit code of a worker that could not confine itself
+
+# Outcomes of a request; "ok" is the only one that is not a SubmissionError.
+STATUSES = {
+    "ok": "the call returned a value",
+    "error": "the submission raised an exception or returned something unusable",
+    "missing": "the function or class is not defined in the submission",
+    "timeout": "over the wall-clock or CPU-time limit; the worker was stopped",
+    "memory": "over the memory limit",
+    "crashed": "the worker process died (os._exit, a signal, a crash in compiled code)",
+    "protocol": "the worker sent something that is not a well-formed reply to this request",
+}
+
+
+class SubmissionError(Exception):
+    """A test could not get a value from the submission.
+
+    ``status`` is a key of STATUSES; ``message`` is meant for the student
+    (it may quote the submission's own error text, so escape it in HTML);
+    ``lineno`` is a line of the extracted source when known (see
+    Extraction.locate); ``output`` is what the call printed.
+    """
+
+    def __init__(self, status, message, *, lineno=None, output=""):
+        super().__init__(f"[{status}] {message}")
+        self.status = status
+        self.message = message
+        self.lineno = lineno
+        self.output = output
+
+
+class FrameError(Exception):
+    """Bytes on the channel that are not a well-formed frame or value."""
+
+
+class ChannelClosed(Exception):
+    """The other end closed the channel (the worker exited or was killed)."""
+
+
+class EncodeError(Exception):
+    """A value that cannot cross the boundary (an object, a function, an object array)."""
+
+
+@dataclass(frozen=True)
+class Handle:
+    """An object living in a worker, e.g. the cache of a forward or an optimizer.
+
+    ``token`` names the worker that holds it: a handle stops being valid
+    when that worker stops.
+    """
+
+    token: str
+    id: int
+    type_name: str = ""
+
+
+# ---------------------------------------------------------------- framing
+
+def write_frame(sock, header, blobs=(), deadline=None):
+    """Send one frame. ``deadline`` is a time.monotonic() value or None."""
+    header = dict(header, blobs=[len(b) for b in blobs])
+    text = json.dumps(header, allow_nan=True).encode("utf-8")
+    try:
+        _set_timeout(sock, deadline)
+        sock.sendall(MAGIC + struct.pack(">I", len(text)) + text)
+        for blob in blobs:
+            _set_timeout(sock, deadline)
+            sock.sendall(blob)
+    except TimeoutError:
+        raise
+    except OSError as exc:  # broken pipe: the peer is gone
+        raise ChannelClosed(str(exc)) from None
+
+
+def read_frame(sock, deadline=None, max_bytes=None):
+    """Receive one frame -> (header dict, list of blob bytes).
+
+    Raises ChannelClosed at end of stream, TimeoutError past the deadline,
+    FrameError for anything malformed or larger than ``max_bytes`` in total.
+    """
+    start = _recv_exact(sock, 8, deadline)
+    if start[:4] != MAGIC:
+        raise FrameError("the frame does not start with the protocol marker")
+    (size,) = struct.unpack(">I", start[4:])
+    limit = MAX_HEADER_BYTES if max_bytes is None else min(MAX_HEADER_BYTES, max_bytes)
+    if size > limit:
+        raise FrameError(f"header of {size} bytes is over the limit of {limit}")
+    try:
+        header = json.loads(_recv_exact(sock, size, deadline).decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # JSON, UTF-8 and int-size errors
+        raise FrameError(f"the header is not valid JSON ({exc})") from None
+    if not isinstance(header, dict):
+        raise FrameError("the header is not a JSON object")
+    sizes = header.pop("blobs", [])
+    if (not isinstance(sizes, list) or len(sizes) > MAX_BLOBS
+            or not all(type(n) is int and n >= 0 for n in sizes)):
+        raise FrameError("the list of blob sizes is malformed")
+    if max_bytes is not None and size + sum(sizes) > max_bytes:
+        raise FrameError(f"the reply is {size + sum(sizes)} bytes, over the limit of {max_bytes}")
+    return header, [_recv_exact(sock, n, deadline) for n in sizes]
+
+
+def _set_timeout(sock, deadline):
+    if deadline is None:
+        sock.settimeout(None)
+        return
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError("deadline passed")
+    sock.settimeout(remaining)
+
+
+def _recv_exact(sock, n, deadline):
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        _set_timeout(sock, deadline)
+        try:
+            k = sock.recv_into(view[got:], n - got)
+        except TimeoutError:
+            raise
+        except OSError as exc:  # reset by a dying peer
+            raise ChannelClosed(str(exc)) from None
+        if k == 0:
+            raise ChannelClosed("end of stream")
+        got += k
+    return bytes(buf)
+
+
+# ---------------------------------------------------------------- arrays
+
+def array_to_npy(arr):
+    """Bytes of a .npy file holding ``arr`` (a base ndarray of numbers)."""
+    buf = io.BytesIO()
+    np.save(buf, arr, allow_pickle=False)
+    return buf.getvalue()
+
+
+def npy_to_array(data):
+    """Read a .npy blob, refusing anything but a numeric array of exactly the stated size.
+
+    The header is checked before np.load so that a forged shape cannot make
+    the judge allocate gigabytes; big-endian data is converted to native.
+    """
+    f = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise ValueError(f"unsupported .npy version {version}")
+    except ValueError as exc:
+        raise FrameError(f"an array blob has a malformed .npy header ({exc})") from None
+    check_numeric_dtype(dtype)
+    if math.prod(shape) * dtype.itemsize != len(data) - f.tell():
+        raise FrameError("an array blob's size does not match its shape and dtype")
+    f.seek(0)
+    arr = np.load(f, allow_pickle=False)
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    return arr
+
+
+def check_numeric_dtype(dtype):
+    if dtype.hasobject or dtype.kind not in NUMERIC_KINDS or dtype.fields or dtype.subdtype:
+        raise EncodeError(f"an array of dtype {dtype}, expected numbers")
+
+
+# ---------------------------------------------------------------- values
+
+class Encoder:
+    """Turns a value into a JSON tree plus blobs.
+
+    ``on_object(obj, where)`` decides what happens to a value that is not
+    plain data: the worker passes one that stores it as a handle, otherwise
+    EncodeError names its type and where it sits ("result[1]").
+    """
+
+    def __init__(self, on_object=None):
+        self.blobs = []
+        self.on_object = on_object
+
+    def encode(self, value, where="value", depth=0):
+        if depth > MAX_DEPTH:
+            raise EncodeError(f"{where} is nested more than {MAX_DEPTH} levels deep")
+        if value is None or type(value) in (bool, str):
+            return value
+        if isinstance(value, np.ndarray):
+            # Subclasses (np.matrix, masked arrays, ones overriding __eq__) become
+            # base arrays; ndarray.view runs none of the subclass's methods.
+            arr = np.ndarray.view(value, np.ndarray)
+            try:
+                check_numeric_dtype(arr.dtype)
+            except EncodeError as exc:
+                raise EncodeError(f"{where} is {exc}") from None
+            return {"__array__": self._blob(array_to_npy(arr))}
+        if isinstance(value, float):          # includes np.float64 and other subclasses
+            return float.__float__(value)     # the stored double, whatever __float__ says
+        if isinstance(value, int):
+            return int.__int__(value)
+        if isinstance(value, str):
+            return str.__str__(value)
+        if isinstance(value, np.generic) and value.dtype.kind in NUMERIC_KINDS:
+            return {"__scalar__": self._blob(array_to_npy(np.asarray(value)))}
+        if isinstance(value, Handle):
+            return {"__handle__": value.id}
+        if isinstance(value, TrustedFunction):
+            return {"__function__": value.kind, "part": value.part,
+                    "params": self.encode(dict(value.params), where, depth + 1)}
+        if isinstance(value, np.random.Generator):
+            return {"__generator__": _generator_state(value, where)}
+        if isinstance(value, tuple):
+            return {"__tuple__": [self.encode(v, f"{where}[{i}]", depth + 1)
+                                  for i, v in enumerate(tuple.__iter__(value))]}
+        if isinstance(value, list):
+            return [self.encode(v, f"{where}[{i}]", depth + 1)
+                    for i, v in enumerate(list.__iter__(value))]
+        if isinstance(value, dict):
+            return {"__dict__": [[self.encode(k, f"{where} key", depth + 1),
+                                  self.encode(v, f"{where}[{k!r}]", depth + 1)]
+                                 for k, v in dict.items(value)]}
+        if self.on_object is not None:
+            return self.on_object(value, where)
+        raise EncodeError(
+            f"{where} is an object of type {type(value).__name__}, expected an array or numbers")
+
+    def _blob(self, data):
+        self.blobs.append(data)
+        return len(self.blobs) - 1
+
+
+class Decoder:
+    """Turns a JSON tree plus blobs back into a value.
+
+    ``on_handle(n)`` maps a handle id to an object (the worker's table, or a
+    Handle on the judge side); ``build_functions`` lets the worker turn a
+    TrustedFunction into the callable it stands for. Anything unexpected is a
+    FrameError.
+    """
+
+    def __init__(self, blobs, on_handle=None, build_functions=False):
+        self.blobs = blobs
+        self.on_handle = on_handle
+        self.build_functions = build_functions
+
+    def decode(self, tree, depth=0):
+        if depth > MAX_DEPTH:
+            raise FrameError(f"a value is nested more than {MAX_DEPTH} levels deep")
+        if tree is None or type(tree) in (bool, int, float, str):
+            return tree
+        if type(tree) is list:
+            return [self.decode(v, depth + 1) for v in tree]
+        if type(tree) is not dict or len(tree) == 0:
+            raise FrameError(f"unexpected JSON value {str(tree)[:80]}")
+        tag = next(iter(tree))
+        body = tree[tag]
+        if tag == "__array__":
+            return npy_to_array(self._blob(body))
+        if tag == "__scalar__":
+            arr = npy_to_array(self._blob(body))
+            if arr.ndim != 0:
+                raise FrameError("a scalar blob holds an array with dimensions")
+            return arr[()]
+        if tag == "__tuple__" and type(body) is list:
+            return tuple(self.decode(v, depth + 1) for v in body)
+        if tag == "__dict__" and type(body) is list:
+            out = {}
+            for pair in body:
+                if type(pair) is not list or len(pair) != 2:
+                    raise FrameError("a dict entry is not a [key, value] pair")
+                key = self.decode(pair[0], depth + 1)
+                try:
+                    out[key] = self.decode(pair[1], depth + 1)
+                except TypeError:
+                    raise FrameError("a dict key is not hashable") from None
+            return out
+        if tag == "__handle__" and type(body) is int and self.on_handle is not None:
+            return self.on_handle(body, tree.get("type", ""))
+        if tag == "__generator__" and type(body) is dict:
+            return _generator_from_state(body)
+        if tag == "__function__" and self.build_functions and type(body) is str:
+            params = self.decode(tree.get("params"), depth + 1)
+            if not isinstance(params, dict):
+                raise FrameError("function parameters are not a dict")
+            return TrustedFunction(body, tree.get("part", ""), **params).build()
+        raise FrameError(f"unexpected tagged value {tag!r}")
+
+    def _blob(self, index):
+        if type(index) is not int or not 0 <= index < len(self.blobs):
+            raise FrameError("a value refers to a blob that does not exist")
+        return self.blobs[index]
+
+
+def _generator_state(rng, where):
+    state = rng.bit_generator.state
+    if state.get("bit_generator") != "PCG64":
+        raise EncodeError(f"{where} is a Generator on {state.get('bit_generator')}; only PCG64 is supported")
+    return {"state": state["state"]["state"], "inc": state["state"]["inc"],
+            "has_uint32": state["has_uint32"], "uinteger": state["uinteger"]}
+
+
+def _generator_from_state(body):
+    keys = ("state", "inc", "has_uint32", "uinteger")
+    if set(body) != set(keys) or not all(type(body[k]) is int for k in keys):
+        raise FrameError("a Generator state is malformed")
+    bits = np.random.PCG64()
+    try:
+        bits.state = {"bit_generator": "PCG64",
+                      "state": {"state": body["state"], "inc": body["inc"]},
+                      "has_uint32": body["has_uint32"], "uinteger": body["uinteger"]}
+    except (ValueError, OverflowError, TypeError) as exc:
+        raise FrameError(f"a Generator state is invalid ({exc})") from None
+    return np.random.Generator(bits)
+
+
+# ---------------------------------------------------------------- trusted functions
+
+@dataclass(eq=False)
+class TrustedFunction:
+    """A function the judge passes as an argument without sending code.
+
+    Graded code such as ``Adam.step(theta, grad_fn)`` or
+    ``forward_pass(alpha0, Omegas, betas, phi)`` takes callables. The judge
+    names one of the problems below and the part it wants; the worker builds
+    the callable from its own copy of this module. The judge can call
+    ``build()`` too, to run the reference on the same problem.
+
+        TrustedFunction("quadratic", "grad", A=A, b=b)   # x -> A x - b
+        TrustedFunction("sigmoid", "derivative")          # z -> s(z)(1 - s(z))
+    """
+
+    kind: str
+    part: str
+    params: dict = field(default_factory=dict)
+
+    def __init__(self, kind, part, **params):
+        self.kind, self.part, self.params = kind, part, params
+
+    def build(self):
+        if self.kind not in TRUSTED_FUNCTIONS:
+            raise FrameError(f"unknown trusted function {self.kind!r}; known: {sorted(TRUSTED_FUNCTIONS)}")
+        try:
+            parts = TRUSTED_FUNCTIONS[self.kind](**self.params)
+        except TypeError as exc:
+            raise FrameError(f"bad parameters for {self.kind!r}: {exc}") from None
+        if self.part not in parts:
+            raise FrameError(f"{self.kind!r} has no part {self.part!r}; it has {sorted(parts)}")
+        return parts[self.part]
+
+
+def _f64(x):
+    return np.asarray(x, dtype=np.float64)
+
+
+def _quadratic(A, b, c=0.0):
+    """f(x) = 1/2 x^T A x - b^T x + c, gradient A x - b, Hessian A (A symmetric)."""
+    A, b = _f64(A), _f64(b)
+
+    def value(x):
+        x = _f64(x)
+        return float(0.5 * x @ A @ x - b @ x + c)
+
+    return {
+        "value": value,
+        "grad": lambda x: A @ _f64(x) - b,
+        "hessian": lambda x: A.copy(),
+        "hvp": lambda v: A @ _f64(v),          # for conjugate_gradient(hvp, b, ...)
+    }
+
+
+def _rosenbrock(a=1.0, b=100.0):
+    """f(x) = sum_i b (x_{i+1} - x_i^2)^2 + (a - x_i)^2 in any dimension >= 2."""
+    def value(x):
+        x = _f64(x)
+        return float(np.sum(b * (x[1:] - x[:-1] ** 2) ** 2 + (a - x[:-1]) ** 2))
+
+    def grad(x):
+        x = _f64(x)
+        g = np.zeros_like(x)
+        r = x[1:] - x[:-1] ** 2
+        g[:-1] = -4.0 * b * x[:-1] * r - 2.0 * (a - x[:-1])
+        g[1:] += 2.0 * b * r
+        return g
+
+    def hessian(x):
+        x = _f64(x)
+        n = x.size
+        H = np.zeros((n, n))
+        i = np.arange(n - 1)
+        H[i, i] += 12.0 * b * x[:-1] ** 2 - 4.0 * b * x[1:] + 2.0
+        H[i + 1, i + 1] += 2.0 * b
+        H[i, i + 1] = H[i + 1, i] = -4.0 * b * x[:-1]
+        return H
+
+    return {"value": value, "grad": grad, "hessian": hessian}
+
+
+def _sine_sum(w):
+    """f(x) = sum w * sin(x): smooth, not quadratic, every coordinate different."""
+    w = _f64(w)
+    return {"value": lambda x: float(np.sum(w * np.sin(_f64(x)))),
+            "grad": lambda x: w * np.cos(_f64(x))}
+
+
+def _squared_error(target):
+    """C(a) = 1/2 ||a - target||^2 and its gradient a - target."""
+    target = _f64(target)
+    return {"value": lambda a: float(0.5 * np.sum((_f64(a) - target) ** 2)),
+            "grad": lambda a: _f64(a) - target}
+
+
+def _elementwise(value, derivative):
+    return lambda: {"value": value, "derivative": derivative}
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-_f64(z)))
+
+
+TRUSTED_FUNCTIONS = {
+    "quadratic": _quadratic,
+    "rosenbrock": _rosenbrock,
+    "sine_sum": _sine_sum,
+    "squared_error": _squared_error,
+    "sigmoid": _elementwise(_sigmoid, lambda z: _sigmoid(z) * (1.0 - _sigmoid(z))),
+    "tanh": _elementwise(lambda z: np.tanh(_f64(z)),
+                         lambda z: 1.0 - np.tanh(_f64(z)) ** 2),
+    "relu": _elementwise(lambda z: np.maximum(_f64(z), 0.0),
+                         lambda z: (_f64(z) > 0).astype(np.float64)),
+    "identity": _elementwise(lambda z: _f64(z).copy(),
+                             lambda z: np.ones_like(_f64(z))),
+}
