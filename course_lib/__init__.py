@@ -11,4 +11,7 @@ Submodules, one idea each:
   data/          digits, synthetic sets, MNIST IDX reader
   optim/         first-order optimizers, schedules, the training loop
   second_order/  Hessians, Newton, CG, line search, BFGS, L-BFGS, minimize
+  selfcheck/     the notebooks' self-checks (reference-free, shipped to students)
+  plots/         contours, optimizer trajectories, training curves, gradient-norm bars
+  widgets/       ipywidgets explorers: learning rate, training on digits, depth/initialisation
 """

@@ -65,7 +65,7 @@ class History:
     epoch_grad_norms: list = field(default_factory=list)
 
 
-def _split_data(data):
+def split_data(data):
     """(x_train, y_train, x_val, y_val) from a DataSplits, ((x, y), (x_val, y_val)) or (x, y)."""
     if hasattr(data, "x_train"):
         parts = (data.x_train, data.y_train, data.x_val, data.y_val)
@@ -152,7 +152,7 @@ def train(model, loss, data, optimizer, epochs, batch_size, seed=0, *, progress=
     batch_size = check_positive_int("batch_size", batch_size)
     if not callable(getattr(optimizer, "step", None)):
         raise TypeError(f"optimizer must have a step(theta, grad_fn) method, got {optimizer!r}.")
-    x_train, y_train, x_val, y_val = _split_data(data)
+    x_train, y_train, x_val, y_val = split_data(data)
     n = len(x_train)
     if n == 0:
         raise ValueError("the training set is empty.")
