@@ -1,0 +1,321 @@
+"""Hidden grading checks of notebook 06 (batch normalization).
+
+Each ``grade_<function>`` builds fresh seeded cases, computes the right
+answers with course_lib's references and the results of the typical mistakes
+with the catalogue below, and replays the self-check case functions of
+course_lib/selfcheck/nb06.py on them (which also compare the backward with
+centered differences of the submission's own forward). A backward is always
+fed the cache made by the same submission's forward; caches stay opaque.
+autograder/expected/nb06.py stores cases made by the same functions for the
+visible self-checks.
+
+The catalogue of mistakes (names as in course_lib.selfcheck.nb06.MISTAKES):
+  forward   unbiased variance (m - 1), eps outside the square root, a fixed
+            eps, no square root, no scale and shift, gamma and beta swapped,
+            test mode using the batch statistics;
+  running   momentum weights swapped, not updated, updated with the unbiased
+            variance, updated in test mode;
+  spatial   normalised over the wrong axes (N; N, H; N, W; C, H, W; H, W),
+            reshaped without moving the channel axis, or not moved back;
+  backward  dx without the mean term, without the variance term, without
+            both, without gamma, the train formula in test mode, the spatial
+            reshapes; dgamma not multiplied by x_hat, by x - mu_B, by x, the
+            batch mean instead of the sum.
+"""
+import numpy as np
+
+from course_lib.layers.batchnorm import batchnorm_backward, batchnorm_forward
+from course_lib.layers.spatial_batchnorm import spatial_batchnorm_backward, spatial_batchnorm_forward
+from course_lib.selfcheck.nb06 import (
+    check_backward_case,
+    check_forward_case,
+    check_running_sequence_case,
+    make_bn_param,
+)
+from course_lib.validation import check_rng
+
+DEFAULT_EPS = 1e-5
+
+# ----------------------------------------------------------------------------- inputs
+
+
+def bn_inputs(rng, shape, eps=DEFAULT_EPS, momentum=0.9, mode="train", spread=1.0):
+    """Inputs of one case: x of ``shape`` (features off zero mean), gamma, beta, running averages.
+
+    ``spread`` scales the features; with a large eps a small spread makes
+    every eps mistake loud. gamma stays away from 1 and beta from 0, so that
+    forgetting either shows.
+    """
+    rng = check_rng(rng)
+    C = shape[1]
+    per_feature = (1, C) + (1,) * (len(shape) - 2)
+    x = spread * (rng.standard_normal(shape) * (0.5 + rng.random(per_feature)) + rng.standard_normal(per_feature))
+    return {
+        "x": x,
+        "gamma": 1.2 + rng.random(C),
+        "beta": rng.standard_normal(C),
+        "mode": np.array(mode),
+        "eps": np.array(float(eps)),
+        "momentum": np.array(float(momentum)),
+        "running_mean": rng.standard_normal(C),
+        "running_var": 0.5 + rng.random(C),
+    }
+
+
+# ----------------------------------------------------------------------------- the catalogue
+
+
+def _normalise(x, mean, var, eps):
+    return (x - mean) / np.sqrt(var + eps)
+
+
+def _rows(t):
+    """(N, C, H, W) -> (N*H*W, C), one row per pixel; (N, D) unchanged."""
+    return t if t.ndim == 2 else t.transpose(0, 2, 3, 1).reshape(-1, t.shape[1])
+
+
+def _from_rows(rows, shape):
+    if len(shape) == 2:
+        return rows
+    N, C, H, W = shape
+    return rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+
+
+def _batch_stats(rows):
+    mean = rows.mean(axis=0)
+    var = np.mean((rows - mean) ** 2, axis=0)
+    m = rows.shape[0]
+    var_unbiased = var * m / (m - 1) if m > 1 else None
+    return mean, var, var_unbiased
+
+
+def forward_mistakes(inputs):
+    """{group: {slug: array}} for one forward call: groups "out", "running_mean", "running_var"."""
+    x, gamma, beta = inputs["x"], inputs["gamma"], inputs["beta"]
+    eps, momentum = float(inputs["eps"]), float(inputs["momentum"])
+    rm, rv = inputs["running_mean"], inputs["running_var"]
+    rows = _rows(x)
+    mean, var, var_u = _batch_stats(rows)
+
+    def scaled(xhat_rows, g=gamma, b=beta):
+        return _from_rows(g * xhat_rows + b, x.shape)
+
+    if str(inputs["mode"]) == "train":
+        used_mean, used_var = mean, var
+    else:
+        used_mean, used_var = rm, rv
+    centred = rows - used_mean
+    xhat = centred / np.sqrt(used_var + eps)
+    out = {
+        "eps_outside_sqrt": scaled(centred / (np.sqrt(used_var) + eps)),
+        "no_sqrt": scaled(centred / (used_var + eps)),
+        "no_scale_shift": _from_rows(xhat, x.shape),
+        "scale_shift_swapped": scaled(xhat, beta, gamma),
+    }
+    if eps != DEFAULT_EPS:
+        out["eps_fixed"] = scaled(centred / np.sqrt(used_var + DEFAULT_EPS))
+    running_mean, running_var = {}, {}
+    if str(inputs["mode"]) == "train":
+        if var_u is not None:
+            out["unbiased_var"] = scaled(_normalise(rows, mean, var_u, eps))
+            running_var["running_var_unbiased"] = momentum * rv + (1 - momentum) * var_u
+        running_mean["momentum_swapped"] = momentum * mean + (1 - momentum) * rm
+        running_var["momentum_swapped"] = momentum * var + (1 - momentum) * rv
+        running_mean["not_updated"] = rm.copy()
+        running_var["not_updated"] = rv.copy()
+    else:
+        out["test_batch_stats"] = scaled(_normalise(rows, mean, var, eps))
+        running_mean["updated_in_test"] = momentum * rm + (1 - momentum) * mean
+        running_var["updated_in_test"] = momentum * rv + (1 - momentum) * var
+    if x.ndim == 4:
+        out.update(spatial_axes_mistakes(inputs, used_mean, used_var))
+    return {"out": out, "running_mean": running_mean, "running_var": running_var}
+
+
+def spatial_axes_mistakes(inputs, used_mean, used_var):
+    """Spatial batch norm with the statistics taken over the wrong axes, or the layout mixed up."""
+    x, gamma, beta, eps = inputs["x"], inputs["gamma"], inputs["beta"], float(inputs["eps"])
+    N, C, H, W = x.shape
+    g, b = gamma.reshape(1, C, 1, 1), beta.reshape(1, C, 1, 1)
+    out = {}
+    if str(inputs["mode"]) == "train":
+        for slug, axes in (("axes_N", (0,)), ("axes_NH", (0, 2)), ("axes_NW", (0, 3)),
+                           ("axes_CHW", (1, 2, 3)), ("axes_HW", (2, 3))):
+            mean = x.mean(axis=axes, keepdims=True)
+            var = np.mean((x - mean) ** 2, axis=axes, keepdims=True)
+            out[slug] = g * _normalise(x, mean, var, eps) + b
+        mixed = x.reshape(-1, C)
+        m_mean, m_var, _ = _batch_stats(mixed)
+        out["reshape_no_transpose"] = (gamma * _normalise(mixed, m_mean, m_var, eps) + beta).reshape(x.shape)
+    rows = _rows(x)
+    right_rows = gamma * _normalise(rows, used_mean, used_var, eps) + beta
+    out["no_transpose_back"] = right_rows.reshape(x.shape)
+    return out
+
+
+def _dx_rows(dout_rows, xhat_rows, gamma, inv_std, mean_term=True, var_term=True):
+    """dx of batch norm over rows, with the mean and variance terms switchable (for the catalogue)."""
+    dxhat = dout_rows * gamma
+    dx = dxhat.copy()
+    if mean_term:
+        dx = dx - dxhat.mean(axis=0)
+    if var_term:
+        dx = dx - xhat_rows * np.mean(dxhat * xhat_rows, axis=0)
+    return dx * inv_std
+
+
+def backward_mistakes(inputs, dout):
+    """{group: {slug: array}} for one backward call: groups "dx" and "dgamma"."""
+    x, gamma = inputs["x"], inputs["gamma"]
+    eps = float(inputs["eps"])
+    rows, dout_rows = _rows(x), _rows(dout)
+    mean, var, _ = _batch_stats(rows)
+    train = str(inputs["mode"]) == "train"
+    used_mean, used_var = (mean, var) if train else (inputs["running_mean"], inputs["running_var"])
+    inv_std = 1.0 / np.sqrt(used_var + eps)
+    xhat = (rows - used_mean) * inv_std
+
+    def back(d_rows):
+        return _from_rows(d_rows, x.shape)
+
+    dx = {"dx_no_gamma": back(_dx_rows(dout_rows, xhat, 1.0, inv_std, train, train))}
+    if train:
+        dx["dx_no_mean_term"] = back(_dx_rows(dout_rows, xhat, gamma, inv_std, var_term=True, mean_term=False))
+        dx["dx_no_var_term"] = back(_dx_rows(dout_rows, xhat, gamma, inv_std, mean_term=True, var_term=False))
+        dx["dx_no_mean_no_var"] = back(_dx_rows(dout_rows, xhat, gamma, inv_std, False, False))
+    else:
+        # The closed form and the graph differ here: with running statistics x_hat no longer sums to zero.
+        dx["dx_train_formula_in_test"] = back(_dx_rows(dout_rows, xhat, gamma, inv_std))
+        no_mean = _dx_rows(dout_rows, xhat, gamma, inv_std, mean_term=False)
+        dx["dx_train_graph_in_test"] = back(no_mean - no_mean.mean(axis=0))
+    if x.ndim == 4:
+        right_rows = _dx_rows(dout_rows, xhat, gamma, inv_std, train, train)
+        dx["dx_no_transpose_back"] = right_rows.reshape(x.shape)
+        mixed_dout = dout.reshape(-1, x.shape[1])
+        dx["dx_reshape_no_transpose"] = _dx_rows(mixed_dout, xhat, gamma, inv_std, train, train).reshape(x.shape)
+    dgamma = {
+        "dgamma_no_xhat": dout_rows.sum(axis=0),
+        "dgamma_centred": np.sum(dout_rows * (rows - used_mean), axis=0),
+        "dgamma_x": np.sum(dout_rows * rows, axis=0),
+        "dgamma_mean": np.mean(dout_rows * xhat, axis=0),
+    }
+    return {"dx": dx, "dgamma": dgamma}
+
+
+# ----------------------------------------------------------------------------- cases
+
+
+def _reference(inputs):
+    return spatial_batchnorm_forward if inputs["x"].ndim == 4 else batchnorm_forward
+
+
+def forward_case(inputs):
+    """A case for check_forward_case: inputs, the reference's output and running averages, mistakes."""
+    bn_param = make_bn_param(inputs)
+    out, _ = _reference(inputs)(inputs["x"], inputs["gamma"], inputs["beta"], bn_param)
+    return {**inputs, "out": out, "new_running_mean": bn_param["running_mean"],
+            "new_running_var": bn_param["running_var"], "mistakes": forward_mistakes(inputs)}
+
+
+def backward_case(inputs, rng):
+    """A case for check_backward_case: inputs, a Gaussian dout, the reference's gradients, mistakes."""
+    rng = check_rng(rng)
+    forward = _reference(inputs)
+    backward = spatial_batchnorm_backward if inputs["x"].ndim == 4 else batchnorm_backward
+    out, cache = forward(inputs["x"], inputs["gamma"], inputs["beta"], make_bn_param(inputs))
+    dout = rng.standard_normal(out.shape)  # Gaussian: dout = ones would make dx exactly zero
+    dx, dgamma, dbeta = backward(dout, cache)
+    return {**inputs, "dout": dout, "out": out, "dx": dx, "dgamma": dgamma, "dbeta": dbeta,
+            "mistakes": backward_mistakes(inputs, dout)}
+
+
+def sequence_case(rng, steps=4, shape=(5, 3), momentum=0.7, eps=DEFAULT_EPS):
+    """A case for check_running_sequence_case: several batches through one bn_param."""
+    rng = check_rng(rng)
+    inputs = bn_inputs(rng, shape, eps=eps, momentum=momentum)
+    x_seq = np.stack([inputs["x"] * (1 + 0.5 * s) + s for s in range(steps)])
+    bn_param = make_bn_param(inputs)
+    means, variances = [], []
+    for x in x_seq:
+        batchnorm_forward(x, inputs["gamma"], inputs["beta"], bn_param)
+        means.append(bn_param["running_mean"])
+        variances.append(bn_param["running_var"])
+    mistakes = {"running_mean": {}, "running_var": {}}
+    rm, rv = inputs["running_mean"], inputs["running_var"]
+    swapped_m, swapped_v, unbiased_v = rm, rv, rv
+    for x in x_seq:
+        mean, var, var_u = _batch_stats(x)
+        swapped_m = momentum * mean + (1 - momentum) * swapped_m
+        swapped_v = momentum * var + (1 - momentum) * swapped_v
+        unbiased_v = momentum * unbiased_v + (1 - momentum) * var_u
+        mistakes["running_mean"].setdefault("momentum_swapped", []).append(swapped_m)
+        mistakes["running_var"].setdefault("momentum_swapped", []).append(swapped_v)
+        mistakes["running_var"].setdefault("running_var_unbiased", []).append(unbiased_v)
+    mistakes["running_mean"]["not_updated"] = [rm] * steps
+    mistakes["running_var"]["not_updated"] = [rv] * steps
+    mistakes = {group: {slug: np.stack(v) for slug, v in found.items()} for group, found in mistakes.items()}
+    return {"x_seq": x_seq, "gamma": inputs["gamma"], "beta": inputs["beta"], "mode": np.array("train"),
+            "eps": inputs["eps"], "momentum": inputs["momentum"], "running_mean": rm, "running_var": rv,
+            "means": np.stack(means), "variances": np.stack(variances), "mistakes": mistakes}
+
+
+# The shapes and settings of the cases: every dimension distinct and above 1, plus batches of
+# one; a large eps with small features makes every eps mistake loud; momentum never 0.5, where
+# swapped weights would look right.
+FORWARD_SETTINGS = [
+    ((7, 4), dict(mode="train")),
+    ((4, 6), dict(mode="train", eps=0.2, momentum=0.8, spread=0.3)),
+    ((1, 3), dict(mode="train", momentum=0.75)),
+    ((5, 3), dict(mode="test", eps=0.05)),
+    ((1, 6), dict(mode="test")),
+]
+SPATIAL_SETTINGS = [
+    ((2, 3, 4, 5), dict(mode="train")),
+    ((1, 2, 3, 4), dict(mode="train", eps=0.1, momentum=0.8, spread=0.4)),
+    ((3, 2, 4, 3), dict(mode="test", eps=0.05)),
+]
+
+
+def forward_cases(seed, settings=FORWARD_SETTINGS):
+    rng = check_rng(seed)
+    return [forward_case(bn_inputs(rng, shape, **kw)) for shape, kw in settings]
+
+
+def backward_cases(seed, settings=FORWARD_SETTINGS):
+    rng = check_rng(seed)
+    return [backward_case(bn_inputs(rng, shape, **kw), rng) for shape, kw in settings]
+
+
+# ----------------------------------------------------------------------------- grading
+
+
+def grade_batchnorm_forward(batchnorm_forward, seed=6101):
+    """Train and test mode on fresh inputs (batches of one too), then running averages over 4 calls."""
+    for case in forward_cases(seed):
+        check_forward_case("batchnorm_forward", batchnorm_forward, case)
+    check_running_sequence_case("batchnorm_forward", batchnorm_forward, sequence_case(seed + 1))
+
+
+def grade_batchnorm_backward(batchnorm_forward, batchnorm_backward, seed=6201):
+    """Gradients through the graph against the reference and against the submission's own forward."""
+    for case in backward_cases(seed):
+        check_backward_case("batchnorm_backward", batchnorm_forward, batchnorm_backward, case)
+
+
+def grade_batchnorm_backward_alt(batchnorm_forward, batchnorm_backward_alt, seed=6301):
+    """The closed form on the same kind of cases as the graph form (so both match the same gradients)."""
+    for case in backward_cases(seed):
+        check_backward_case("batchnorm_backward_alt", batchnorm_forward, batchnorm_backward_alt, case)
+
+
+def grade_spatial_batchnorm_forward(spatial_batchnorm_forward, seed=6401):
+    """(N, C, H, W) cases in train and test mode, the running averages per channel."""
+    for case in forward_cases(seed, SPATIAL_SETTINGS):
+        check_forward_case("spatial_batchnorm_forward", spatial_batchnorm_forward, case)
+
+
+def grade_spatial_batchnorm_backward(spatial_batchnorm_forward, spatial_batchnorm_backward, seed=6501):
+    """(N, C, H, W) gradients; finite differences of the submission's forward along one direction."""
+    for case in backward_cases(seed, SPATIAL_SETTINGS):
+        check_backward_case("spatial_batchnorm_backward", spatial_batchnorm_forward,
+                            spatial_batchnorm_backward, case, fd="direction")
