@@ -19,6 +19,11 @@ the pool keeps going:
             arrived outside a reply (the submission wrote to the channel)
 Output past the cap is cut and noted in ``worker.last.output``.
 
+A judge-side function among the arguments (not a TrustedFunction) stays
+here: the worker calls it back with plain data (protocol.py, "Callbacks").
+If it raises (a check's CheckFailure, say) and the call then fails, the
+call raises that same exception, as it would in the notebook's kernel.
+
 Why forged replies gain nothing: each request carries a fresh random id
 that the reply must echo, so a submission cannot prepare answers to calls it
 has not seen; while a call runs it can only answer that call, with data it
@@ -315,13 +320,20 @@ class Worker:
     def _call(self, header, args, kwargs, timeout, label):
         self._check_handles(args, kwargs)
         self._ensure_running()
-        encoder = Encoder()
+        callbacks = _Callbacks()
+        encoder = Encoder(on_object=callbacks.register)
         try:
             header["args"] = encoder.encode(list(args), "args")
             header["kwargs"] = encoder.encode(dict(kwargs), "kwargs")
         except EncodeError as exc:
             raise TypeError(f"cannot send the arguments of {label}: {exc}") from None
-        reply, blobs = self._exchange(header, encoder.blobs, timeout or self.limits.wall_seconds, label)
+        try:
+            reply, blobs = self._exchange(header, encoder.blobs, timeout or self.limits.wall_seconds,
+                                          label, callbacks)
+        except SubmissionError as exc:
+            if callbacks.error is not None and exc.status == "error":
+                raise callbacks.error from None   # what made the submission's code raise
+            raise
         value = self._decode(reply.get("value"), blobs, label)
         if not _handles_where_asked(value, header["keep"]):
             self._stop()
@@ -335,12 +347,16 @@ class Worker:
             self.last.kwargs = kwargs_after if isinstance(kwargs_after, dict) else {}
         return value
 
-    def _exchange(self, header, blobs, timeout, label):
+    def _exchange(self, header, blobs, timeout, label, callbacks=None):
         request_id = secrets.token_hex(16)
         deadline = time.monotonic() + timeout
         try:
             write_frame(self._sock, dict(header, id=request_id), blobs, deadline)
-            reply, reply_blobs = read_frame(self._sock, deadline, self.limits.max_reply_mb * 2**20)
+            while True:
+                reply, reply_blobs = read_frame(self._sock, deadline, self.limits.max_reply_mb * 2**20)
+                if reply.get("op") != "callback" or callbacks is None or reply.get("id") != request_id:
+                    break
+                self._answer_callback(reply, reply_blobs, callbacks, request_id, deadline)
         except TimeoutError:
             self._stop()
             raise SubmissionError("timeout", f"{label} did not finish within {timeout:g} s "
@@ -363,10 +379,51 @@ class Worker:
             if status not in STATUSES:
                 status = "protocol"
             lineno = reply.get("lineno")
+            classes = reply.get("exception")
+            classes = [c for c in classes if type(c) is str and c.isidentifier()][:20] \
+                if isinstance(classes, list) else []
             raise SubmissionError(status, str(reply.get("message", ""))[:2000],
                                   lineno=lineno if type(lineno) is int else None,
-                                  output=self.last.output)
+                                  output=self.last.output, exception=classes)
         return reply, reply_blobs
+
+    def _answer_callback(self, request, blobs, callbacks, request_id, deadline):
+        """Run a judge-side function the worker asked for; send back its value or its error.
+
+        Anything that leaves this method without a reply written (a malformed
+        request, an abort in the judge) stops the worker, which would
+        otherwise wait for the reply forever.
+        """
+        try:
+            function = callbacks.get(request.get("callback"))
+            decoder = Decoder(blobs, on_handle=lambda i, t: Handle(self.token, i, str(t)[:100]))
+            try:
+                args = decoder.decode(request.get("args"))
+                kwargs = decoder.decode(request.get("kwargs"))
+            except EncodeError as exc:
+                raise FrameError(f"bad callback arguments ({exc})") from None
+            if (function is None or not isinstance(args, list) or not isinstance(kwargs, dict)
+                    or not all(isinstance(k, str) for k in kwargs)):
+                raise FrameError("a callback request is malformed")
+            encoder = Encoder()
+            try:
+                answer = {"status": "ok", "value": encoder.encode(function(*args, **kwargs), "value")}
+            except EncodeError as exc:
+                encoder = Encoder()
+                answer = {"status": "error", "exception": "TypeError",
+                          "message": f"the grader's function returned a value that cannot be sent: {exc}"}
+            except Exception as exc:  # a check's CheckFailure, or a bad argument from the submission
+                if self._sock is None:
+                    raise   # the function called the submission, and that stopped the worker
+                callbacks.error = callbacks.error or exc
+                encoder = Encoder()
+                answer = {"status": "error", "exception": type(exc).__name__, "message": str(exc)[:2000]}
+            write_frame(self._sock, dict(answer, op="callback_reply", id=request_id), encoder.blobs, deadline)
+        except (FrameError, TimeoutError, ChannelClosed):
+            raise   # _exchange stops the worker and says why
+        except BaseException:
+            self._stop()
+            raise
 
     def _decode(self, tree, blobs, label):
         decoder = Decoder(blobs, on_handle=lambda i, t: Handle(self.token, i, str(t)[:100]))
@@ -384,6 +441,26 @@ class Worker:
                 raise SubmissionError(
                     "error", f"the {value.type_name or 'object'} made earlier lived in a worker "
                              "that has since stopped (after a failure); create it again")
+
+
+class _Callbacks:
+    """The judge-side functions among one call's arguments, by number."""
+
+    def __init__(self):
+        self.functions = []
+        self.error = None   # the first exception one of them raised
+
+    def register(self, value, where):
+        if not callable(value) or isinstance(value, type):
+            raise EncodeError(f"{where} is an object of type {type(value).__name__}, "
+                              "expected an array, numbers or a function")
+        self.functions.append(value)
+        return {"__callback__": len(self.functions) - 1}
+
+    def get(self, number):
+        if type(number) is int and 0 <= number < len(self.functions):
+            return self.functions[number]
+        return None
 
 
 def describe_exit(status, limits, label):

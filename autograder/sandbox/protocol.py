@@ -17,6 +17,18 @@ the header are JSON, with tagged objects for what JSON lacks:
     {"__function__": ...}         a TrustedFunction the worker builds itself (grad_fn, phi)
     {"__generator__": state}      a numpy Generator (PCG64 state), so a submission draws
                                   the same numbers as the reference would
+    {"__callback__": n}           a judge-side function the worker may call back (below)
+
+Callbacks. A check may hand the submission a function of its own (the f of
+numerical_gradient, an activation phi, a grad_fn): it stays in the judge.
+While a call runs, the worker may send {"op": "callback", "id": <the
+call's id>, "callback": n, "args", "kwargs"}; the judge runs function n
+with those plain-data arguments and answers {"op": "callback_reply", "id",
+"status": "ok", "value"} or {"status": "error", "exception": <type name>,
+"message"}. Only plain data crosses either way, so the submission can do
+nothing with a callback but call it, exactly as it could in the notebook.
+While it waits for the reply, the worker serves the judge's own requests
+(the judge's function may itself call the submission).
 
 Every request carries a fresh random ``"id"`` that the reply must echo. The
 judge treats everything a worker sends as untrusted: frames are size-checked
@@ -57,15 +69,18 @@ class SubmissionError(Exception):
     ``status`` is a key of STATUSES; ``message`` is meant for the student
     (it may quote the submission's own error text, so escape it in HTML);
     ``lineno`` is a line of the extracted source when known (see
-    Extraction.locate); ``output`` is what the call printed.
+    Extraction.locate); ``output`` is what the call printed; for an
+    exception the submission raised, ``exception`` names its class and that
+    class's builtin bases, most derived first (("MyError", "ValueError", ...)).
     """
 
-    def __init__(self, status, message, *, lineno=None, output=""):
+    def __init__(self, status, message, *, lineno=None, output="", exception=()):
         super().__init__(f"[{status}] {message}")
         self.status = status
         self.message = message
         self.lineno = lineno
         self.output = output
+        self.exception = tuple(exception)
 
 
 class FrameError(Exception):
@@ -276,14 +291,16 @@ class Decoder:
 
     ``on_handle(n)`` maps a handle id to an object (the worker's table, or a
     Handle on the judge side); ``build_functions`` lets the worker turn a
-    TrustedFunction into the callable it stands for. Anything unexpected is a
-    FrameError.
+    TrustedFunction into the callable it stands for, ``on_callback(n)`` a
+    judge-side function into a stub that calls it back. Anything unexpected
+    is a FrameError.
     """
 
-    def __init__(self, blobs, on_handle=None, build_functions=False):
+    def __init__(self, blobs, on_handle=None, build_functions=False, on_callback=None):
         self.blobs = blobs
         self.on_handle = on_handle
         self.build_functions = build_functions
+        self.on_callback = on_callback   # worker side: callback number -> a stub that calls the judge
 
     def decode(self, tree, depth=0):
         if depth > MAX_DEPTH:
@@ -325,6 +342,8 @@ class Decoder:
             if not isinstance(params, dict):
                 raise FrameError("function parameters are not a dict")
             return TrustedFunction(body, tree.get("part", ""), **params).build()
+        if tag == "__callback__" and type(body) is int and self.on_callback is not None:
+            return self.on_callback(body)
         raise FrameError(f"unexpected tagged value {tag!r}")
 
     def _blob(self, index):
@@ -369,6 +388,9 @@ class TrustedFunction:
 
         TrustedFunction("quadratic", "grad", A=A, b=b)   # x -> A x - b
         TrustedFunction("sigmoid", "derivative")          # z -> s(z)(1 - s(z))
+
+    It is callable in-process too, so the same check code runs unchanged in
+    an nbgrader kernel (no sandbox) and in the judge (built in the worker).
     """
 
     kind: str
@@ -377,6 +399,12 @@ class TrustedFunction:
 
     def __init__(self, kind, part, **params):
         self.kind, self.part, self.params = kind, part, params
+        self._built = None
+
+    def __call__(self, *args, **kwargs):
+        if self._built is None:
+            self._built = self.build()
+        return self._built(*args, **kwargs)
 
     def build(self):
         if self.kind not in TRUSTED_FUNCTIONS:

@@ -12,6 +12,8 @@ A worker holds one submission:
   call     call a function, a class (creating an instance) or a method of a
            handle; objects the judge cannot receive stay in a handle table
   getattr  read an attribute of a handle (a module's params, an optimizer's state)
+A judge-side function passed as an argument arrives as a stub that calls
+back into the judge (protocol.py, "Callbacks") and returns plain data.
 
 Nothing here needs to stay intact once submission code has run: a submission
 can monkeypatch numpy or this module, and the only effect is on what its own
@@ -128,6 +130,7 @@ def _become_worker(ctrl, fd, request, read_roots):
 # ---------------------------------------------------------------- request loop
 
 def serve(sock, session):
+    session.sock = sock
     while True:
         try:
             header, blobs = protocol.read_frame(sock)
@@ -149,12 +152,15 @@ class Session:
         self.protections = protections
         self.namespace = None
         self.handles = {}
+        self.sock = None          # set by serve(); callbacks write to it
+        self.request_ids = []     # ids of the requests being served, innermost last
         self.output = limits_mod.BoundedOutput(limits.output_chars)
         sys.stdout = sys.stderr = sys.__stdout__ = sys.__stderr__ = self.output
         sys.stdin = sys.__stdin__ = _EmptyInput()
 
     def handle(self, header, blobs):
         start = time.perf_counter()
+        self.request_ids.append(header.get("id"))
         try:
             op = header.get("op")
             if op == "load":
@@ -166,9 +172,12 @@ class Session:
             else:
                 reply, out_blobs = {"status": "protocol", "message": f"unknown op {op!r}"}, []
         except _Refused as exc:
-            reply, out_blobs = {"status": exc.status, "message": exc.message, "lineno": exc.lineno}, []
+            reply, out_blobs = {"status": exc.status, "message": exc.message, "lineno": exc.lineno,
+                                "exception": exc.exception}, []
         except Exception as exc:  # e.g. a trusted course_lib target that fails to import
             reply, out_blobs = {"status": "error", "message": describe_exception(exc)[0]}, []
+        finally:
+            self.request_ids.pop()
         reply["output"], reply["output_dropped"] = self.output.take()
         reply["seconds"] = time.perf_counter() - start
         return reply, out_blobs
@@ -205,7 +214,9 @@ class Session:
 
     def call(self, header, blobs):
         target, label = self._resolve(header.get("target"), header.get("method"))
-        decoder = protocol.Decoder(blobs, on_handle=self._lookup_handle, build_functions=True)
+        request_id = header.get("id")
+        decoder = protocol.Decoder(blobs, on_handle=self._lookup_handle, build_functions=True,
+                                   on_callback=lambda n: self._callback_stub(n, request_id))
         try:
             args = decoder.decode(header.get("args", []))
             kwargs = decoder.decode(header.get("kwargs", {"__dict__": []}))
@@ -222,7 +233,7 @@ class Session:
                                      "(MemoryError)") from None
         except BaseException as exc:
             message, lineno = describe_exception(exc, label)
-            raise _Refused("error", message, lineno) from None
+            raise _Refused("error", message, lineno, exception_classes(exc)) from None
         reply = {"status": "ok", "mutated": _changed_arrays(before, args, kwargs)}
         encoder = protocol.Encoder()
         try:
@@ -300,6 +311,40 @@ class Session:
             raise _Refused("error", f"{label} is a {type(obj).__name__}, not a function")
         return obj, label
 
+    # -- callbacks into the judge
+
+    def _callback_stub(self, number, request_id):
+        """A function that runs the judge's callback ``number`` (valid while request_id is served)."""
+        def judge_function(*args, **kwargs):
+            return self._run_callback(number, request_id, args, kwargs)
+
+        judge_function.__qualname__ = judge_function.__name__ = f"judge_function_{number}"
+        return judge_function
+
+    def _run_callback(self, number, request_id, args, kwargs):
+        if request_id not in self.request_ids:
+            raise RuntimeError("this function of the grader was passed to an earlier call and can no "
+                               "longer be used; do not keep it between calls")
+        encoder = protocol.Encoder(on_object=self._store)   # objects of the submission stay here
+        try:
+            header = {"op": "callback", "id": request_id, "callback": number,
+                      "args": encoder.encode(list(args), "args"),
+                      "kwargs": encoder.encode(dict(kwargs), "kwargs")}
+        except (protocol.EncodeError, RecursionError) as exc:
+            raise TypeError(f"cannot pass these arguments to the grader's function: {exc}") from None
+        protocol.write_frame(self.sock, header, encoder.blobs)
+        while True:
+            reply, blobs = protocol.read_frame(self.sock)
+            if reply.get("op") == "callback_reply" and reply.get("id") == request_id:
+                break
+            # the judge's function calls the submission while we wait for its result
+            answer, out_blobs = self.handle(reply, blobs)
+            answer["id"] = reply.get("id")
+            protocol.write_frame(self.sock, answer, out_blobs)
+        if reply.get("status") == "ok":
+            return protocol.Decoder(blobs, on_handle=self._lookup_handle).decode(reply.get("value"))
+        raise _judge_exception(str(reply.get("exception", "")), str(reply.get("message", "")))
+
     # -- getattr
 
     def getattr(self, header):
@@ -323,9 +368,34 @@ class Session:
 class _Refused(Exception):
     """A request that ends without a value; becomes a SubmissionError in the judge."""
 
-    def __init__(self, status, message, lineno=None):
+    def __init__(self, status, message, lineno=None, exception=()):
         super().__init__(message)
         self.status, self.message, self.lineno = status, message[:MAX_MESSAGE_CHARS], lineno
+        self.exception = list(exception)
+
+
+def exception_classes(exc):
+    """The class of ``exc`` and its builtin bases, most derived first: ["MyError", "ValueError", ...]."""
+    names = [type(exc).__name__]
+    names += [c.__name__ for c in type(exc).__mro__[1:] if c.__module__ == "builtins"]
+    return names[:20]
+
+
+def _judge_exception(type_name, message):
+    """The exception a judge-side function raised, re-created for the submission's code."""
+    if type_name == "CheckFailure":
+        try:
+            from course_lib.selfcheck.core import CheckFailure
+            return CheckFailure(message)
+        except Exception:
+            return AssertionError(message)
+    cls = getattr(builtins, type_name, None)
+    if isinstance(cls, type) and issubclass(cls, Exception):
+        try:
+            return cls(message)
+        except Exception:
+            pass
+    return RuntimeError(f"{type_name}: {message}")
 
 
 class _EmptyInput:

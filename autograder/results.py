@@ -1,0 +1,178 @@
+"""The output folder of ``workbook grade``: per-submission results, then grades.json and grades.csv.
+
+    OUT/results/<student>/<assignment>.json    one per submission, written atomically when it is graded
+    OUT/feedback/<student>/<assignment>.html   (autograder.feedback)
+    OUT/grades.json                            every record of every result file, sorted
+    OUT/grades.csv                             one row per student and assignment
+
+A result file is written to a temporary file in the same folder and moved
+into place with os.replace, so a run that is killed leaves either the whole
+file or none. It stores the SHA-256 of the notebook and of the assignment's
+tests: a later run skips a submission whose file exists with the same
+hashes (``is_done``), and grades it again if the notebook or the tests
+changed, or with --regrade. Student and assignment names become file names
+through ``safe_name``.
+"""
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from autograder.judge import RECORD_FIELDS
+
+RESULTS_DIR = "results"
+FEEDBACK_DIR = "feedback"
+FORMAT = 1
+
+
+def safe_name(text):
+    """A file name for a student or assignment: [A-Za-z0-9._-], never "." or "..", never empty.
+
+    Names that had to change get a short hash, so two students never share a file.
+    """
+    cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", str(text)).strip(".") or "_"
+    if cleaned != str(text):
+        cleaned += "-" + hashlib.sha256(str(text).encode()).hexdigest()[:8]
+    return cleaned
+
+
+def result_path(out_dir, student, assignment):
+    return Path(out_dir) / RESULTS_DIR / safe_name(student) / f"{safe_name(assignment)}.json"
+
+
+def feedback_path(out_dir, student, assignment):
+    return Path(out_dir) / FEEDBACK_DIR / safe_name(student) / f"{safe_name(assignment)}.html"
+
+
+def file_hash(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def tests_hash(assignment):
+    """Changes when the assignment's hidden tests or points change (None: not an assignment)."""
+    if assignment is None:
+        return None
+    text = json.dumps([[t.grade_id, t.points, t.hidden_code] for t in assignment.tests])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def write_text_atomic(path, text):
+    """Write ``text`` to ``path`` so that readers see the old file or the whole new one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def save_result(out_dir, result, notebook, notebook_hash, assignment=None):
+    """Write one SubmissionResult; -> (path, the stored dict)."""
+    data = {
+        "format": FORMAT,
+        "student": result.student,
+        "assignment": result.assignment,
+        "notebook": str(notebook),
+        "notebook_sha256": notebook_hash,
+        "tests_sha256": tests_hash(assignment),
+        "seconds": round(result.seconds, 3),
+        "records": result.records,
+        "outputs": result.outputs,
+        "notes": result.notes,
+    }
+    path = result_path(out_dir, result.student, result.assignment)
+    write_text_atomic(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    return path, data
+
+
+def load_result(path):
+    """A stored result dict, or None if the file is missing or unreadable (e.g. from an older format)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("records"), list):
+        return None
+    return data
+
+
+def is_done(out_dir, student, assignment_name, notebook_hash, assignment=None):
+    """True if a result for this exact notebook and these tests is already stored."""
+    data = load_result(result_path(out_dir, student, assignment_name))
+    return (data is not None and data.get("notebook_sha256") == notebook_hash
+            and data.get("tests_sha256") == tests_hash(assignment))
+
+
+def collect(out_dir):
+    """Every stored result, sorted by student then assignment."""
+    results = []
+    for path in sorted((Path(out_dir) / RESULTS_DIR).glob("*/*.json")):
+        data = load_result(path)
+        if data is not None:
+            results.append(data)
+    results.sort(key=lambda d: (str(d.get("student")), str(d.get("assignment"))))
+    return results
+
+
+def all_records(results):
+    """The records of the results, in order, each with exactly RECORD_FIELDS."""
+    return [{k: r.get(k) for k in RECORD_FIELDS} for data in results for r in data["records"]]
+
+
+def write_grades(out_dir, results):
+    """grades.json (every record) and grades.csv (one row per student and assignment); -> both paths."""
+    out_dir = Path(out_dir)
+    json_path, csv_path = out_dir / "grades.json", out_dir / "grades.csv"
+    write_text_atomic(json_path, json.dumps(all_records(results), indent=1, ensure_ascii=False) + "\n")
+    write_text_atomic(csv_path, grades_csv(results))
+    return json_path, csv_path
+
+
+def grades_csv(results):
+    """CSV text: student, assignment, score, max_score, then one column of points per test.
+
+    A test's column is its grade_id, or "<assignment>/<grade_id>" when two
+    assignments share a grade_id. Tests of other assignments are left empty.
+    """
+    tests = []   # (assignment, grade_id) in first-seen order
+    for data in sorted(results, key=lambda d: str(d.get("assignment"))):
+        for r in data["records"]:
+            key = (data.get("assignment"), r.get("test"))
+            if r.get("test") and key not in tests:
+                tests.append(key)
+    ids = [g for _, g in tests]
+    columns = {key: key[1] if ids.count(key[1]) == 1 else f"{key[0]}/{key[1]}" for key in tests}
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["student", "assignment", "score", "max_score"] + [columns[k] for k in tests])
+    for data in results:
+        records = data["records"]
+        by_test = {(data.get("assignment"), r.get("test")): r for r in records}
+        row = [data.get("student"), data.get("assignment"), _number(sum(r["score"] for r in records)),
+               _number(sum(r["max_score"] for r in records))]
+        row += [_number(by_test[k]["score"]) if k in by_test else "" for k in tests]
+        writer.writerow(row)
+    return buf.getvalue()
+
+
+def _number(value):
+    value = float(value)
+    return int(value) if value.is_integer() else round(value, 6)
