@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The whole suite, slow tests included, on $(JOBS) workers.
+# The whole suite, slow tests included, on $(JOBS) workers. The browser test
+# needs Debian's chromium, installed here when it is missing.
 test: install
+	bash scripts/install_browser.sh
 	$(PY) -m pytest -n $(JOBS) tests
 
 # Everything but the tests marked slow, for a quick edit-test loop.
