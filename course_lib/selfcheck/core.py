@@ -4,9 +4,17 @@ A self-check is a plain function that raises ``CheckFailure`` with a
 sentence a student can act on. ``run_check`` calls it, turns every outcome
 (passed, wrong, not implemented yet, crashed) into one printed line and
 never raises, so a student notebook keeps running past an unfinished stub.
+
+Warnings and anything written to stderr while a check runs are captured and
+summarised in the verdict instead: nbgrader gives zero to a graded cell that
+writes to stderr, and a numpy overflow warning from a correct function must
+not cost points.
 """
+import contextlib
+import io
 import traceback
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, replace
 
 
 class CheckFailure(AssertionError):
@@ -41,7 +49,32 @@ def _where_it_broke(exc):
 
 
 def evaluate(name, check, *args, **kwargs):
-    """Run ``check(*args, **kwargs)`` and return a CheckResult; never raises (except KeyboardInterrupt)."""
+    """Run ``check(*args, **kwargs)`` and return a CheckResult; never raises (except KeyboardInterrupt).
+
+    Warnings and stderr output of the run are captured and mentioned in the message.
+    """
+    stderr = io.StringIO()
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(stderr):
+        warnings.simplefilter("always")
+        result = _evaluate(name, check, *args, **kwargs)
+    return _with_noise_note(result, caught, stderr.getvalue())
+
+
+def _with_noise_note(result, caught, stderr_text):
+    """Append a short note about warnings and stderr output, which never change the verdict."""
+    notes = []
+    if caught:
+        first = str(caught[0].message).splitlines()[0][:120]
+        notes.append(f"{len(caught)} warning(s), e.g. {type(caught[0].message).__name__}: {first}")
+    if stderr_text.strip():
+        notes.append(f"{len(stderr_text)} characters written to stderr")
+    if not notes:
+        return result
+    return replace(result, message=f"{result.message} (while checking, your code produced {' and '.join(notes)}; "
+                                  "they cost nothing, but look for overflow or division by zero.)")
+
+
+def _evaluate(name, check, *args, **kwargs):
     try:
         check(*args, **kwargs)
     except NotImplementedError:
