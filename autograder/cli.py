@@ -1,6 +1,8 @@
 """The ``workbook`` command (declared in pyproject.toml): one subcommand per module.
 
     workbook grade SUBMISSIONS [--assignment NAME] [--out DIR] [--jobs N] [--regrade]
+    workbook gradescope SUBMISSION_DIR RESULTS_JSON [--assignment NAME]
+    workbook export-nbgrader OUT_DIR --db URL
 
 To add a subcommand, write a module with ``HELP`` (one line),
 ``add_arguments(parser)`` and ``run(args) -> exit code``, and list it in
@@ -13,6 +15,8 @@ import sys
 
 SUBCOMMANDS = {
     "grade": "autograder.grade",
+    "gradescope": "autograder.exports.gradescope",
+    "export-nbgrader": "autograder.exports.nbgrader_gradebook",
 }
 
 

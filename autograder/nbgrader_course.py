@@ -10,6 +10,13 @@ import sys
 from pathlib import Path
 
 
+def put_alembic_on_path():
+    """nbgrader runs the `alembic` executable of its own environment to create a gradebook: make it findable."""
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
 class NbgraderCourse:
     """An nbgrader course rooted at ``root``: source/, release/, submitted/, autograded/."""
 
@@ -20,10 +27,7 @@ class NbgraderCourse:
         self.api = self._make_api()
 
     def _make_api(self):
-        # nbgrader runs the `alembic` executable of its own environment to set up the gradebook.
-        bin_dir = str(Path(sys.executable).parent)
-        if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-            os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+        put_alembic_on_path()
         from nbgrader.apps import NbGraderAPI
         from traitlets.config import Config
 

@@ -1,0 +1,203 @@
+"""Gradescope: results.json for one student's submission, and ``workbook gradescope``.
+
+    write_gradescope(records, "results.json")      # the records of one submission (autograder.judge)
+
+Inside a Gradescope autograder container, ``run_autograder`` needs one line:
+
+    workbook gradescope /autograder/submission /autograder/results/results.json --assignment 02_minibatch
+
+It finds the notebook(s) in the submission folder, grades each with the same
+sandboxed judge as ``workbook grade`` and writes results.json.
+
+The file follows Gradescope's autograder specification: a total ``score``, an
+``output`` for the whole submission, and ``tests``, one per graded test of
+the notebook, each with ``name`` (grade_id and the functions it covers),
+``score``, ``max_score``, ``status``, ``output`` (the judge's message, then
+what the student's code printed) and ``visibility`` "visible". Gradescope
+knows only the statuses "passed" and "failed": the judge's finer ones
+(error, timeout, missing) show in the message. Every output is plain text
+("output_format": "text"), so nothing a submission prints is shown as HTML.
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from autograder.assignments import load_assignments, recognise
+from autograder.discover import SKIPPED_DIRS
+from autograder.judge import TEST_SECONDS, failed_submission, grade_submission
+from autograder.results import write_text_atomic
+from autograder.sandbox import Limits, WorkerPool
+
+HELP = "inside a Gradescope autograder: grade the submitted notebook(s) into Gradescope's results.json"
+STUDENT = "gradescope"          # the records' student field; Gradescope knows who submitted
+VISIBILITY = "visible"
+SETUP_PROBLEM = "The autograder could not run ({}). Please tell your instructor; this is not your fault."
+
+
+def gradescope_results(records, *, output="", printed=None):
+    """The results.json content for the records of one submission -> dict.
+
+    ``printed`` maps (assignment, grade_id) to what the submission printed
+    during that test; it is appended to the test's output. When the records
+    span several assignments, each test name starts with its assignment.
+    """
+    printed = printed or {}
+    several = len({r["assignment"] for r in records}) > 1
+    tests = []
+    for r in records:
+        text = r["message"] or ""
+        echo = printed.get((r["assignment"], r["test"]))
+        if echo:
+            text += ("\n\n" if text else "") + "Your code printed:\n" + echo
+        tests.append({
+            "name": _test_name(r, several),
+            "score": float(r["score"]),
+            "max_score": float(r["max_score"]),
+            "status": "passed" if r["status"] == "passed" else "failed",
+            "output": text,
+            "output_format": "text",
+            "visibility": VISIBILITY,
+        })
+    return {
+        "score": float(sum(t["score"] for t in tests)),
+        "output": output,
+        "output_format": "text",
+        "visibility": VISIBILITY,
+        "tests": tests,
+    }
+
+
+def write_gradescope(records, path, *, output="", printed=None):
+    """Write results.json for one submission's records to ``path``; -> the dict written."""
+    results = gradescope_results(records, output=output, printed=printed)
+    write_text_atomic(path, json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    return results
+
+
+def _test_name(record, with_assignment):
+    name = record["test"] or "notebook"
+    if record["function"]:
+        name += f" ({record['function']})"
+    return f"{record['assignment']}: {name}" if with_assignment else name
+
+
+# ---------------------------------------------------------------- finding the notebooks
+
+def find_notebooks(folder):
+    """Every .ipynb under ``folder`` (subfolders too), without checkpoints and hidden folders, sorted."""
+    folder = Path(folder)
+    found = []
+    for path in folder.rglob("*.ipynb"):
+        parts = path.relative_to(folder).parts
+        if path.is_file() and not any(p.startswith(".") or p in SKIPPED_DIRS for p in parts):
+            found.append(path)
+    return sorted(found)
+
+
+def pick_notebooks(folder, assignments, only=None):
+    """Which notebook to grade for which assignment -> ([(assignment name, path)], notes).
+
+    A notebook counts for the assignment it is recognised as
+    (autograder.assignments.recognise). With ``only``, notebooks recognised as
+    another assignment are left out and unrecognised ones are taken to be
+    ``only``. Of several notebooks for one assignment, the one with the
+    assignment's file name wins, then a recognised one, then the first by path.
+    """
+    folder = Path(folder)
+    candidates, notes = {}, []
+    for path in find_notebooks(folder):
+        shown = path.relative_to(folder)
+        name = recognise(path, assignments)
+        if only is not None and name not in (None, only):
+            notes.append(f"{shown} was not graded: it looks like {name}, not {only}")
+            continue
+        if name is None and only is None:
+            notes.append(f"{shown} was not graded: it has none of the graded functions or cell ids of "
+                         f"{', '.join(sorted(assignments))}")
+            continue
+        candidates.setdefault(name or only, []).append((name is not None, path))
+    chosen = []
+    for name, paths in sorted(candidates.items()):
+        _, best = min(paths, key=lambda c: (c[1].name != assignments[name].notebook, not c[0], str(c[1])))
+        chosen.append((name, best))
+        notes += [f"{p.relative_to(folder)} was not graded: {best.relative_to(folder)} was graded for {name}"
+                  for _, p in paths if p != best]
+    return chosen, notes
+
+
+# ---------------------------------------------------------------- the subcommand
+
+def add_arguments(parser):
+    parser.add_argument("submission_dir", metavar="SUBMISSION_DIR",
+                        help="the folder holding the student's files (Gradescope: /autograder/submission)")
+    parser.add_argument("results", metavar="RESULTS_JSON",
+                        help="the file to write (Gradescope: /autograder/results/results.json)")
+    parser.add_argument("--assignment", metavar="NAME",
+                        help="the assignment to grade (default: recognised from each notebook)")
+    parser.add_argument("--solutions", metavar="DIR", default=None,
+                        help="folder of the nbgrader source notebooks (default: the project's solutions/)")
+    parser.add_argument("--timeout", metavar="SECONDS", type=float, default=Limits.wall_seconds,
+                        help=f"wall-clock limit of one call to a student function (default: {Limits.wall_seconds:g})")
+    parser.add_argument("--test-timeout", metavar="SECONDS", type=float, default=TEST_SECONDS,
+                        help=f"time budget of one graded test (default: {TEST_SECONDS:g})")
+
+
+def run(args):
+    """Grade, write results.json -> 0; 2 if the autograder itself is set up wrongly (results.json still says so)."""
+    problem = None
+    try:
+        assignments = load_assignments(args.solutions)
+    except (FileNotFoundError, ValueError) as exc:
+        assignments, problem = {}, str(exc)
+    if problem is None and args.assignment is not None and args.assignment not in assignments:
+        problem = f"unknown assignment {args.assignment!r}; known: {', '.join(sorted(assignments))}"
+    if problem is None and not Path(args.submission_dir).is_dir():
+        problem = f"the submission folder {args.submission_dir} does not exist"
+    if problem is not None:
+        write_gradescope([], args.results, output=SETUP_PROBLEM.format(problem))
+        print(f"workbook gradescope: {problem}", file=sys.stderr)
+        return 2
+
+    chosen, notes = pick_notebooks(args.submission_dir, assignments, args.assignment)
+    records, printed, lines = [], {}, []
+    if not chosen:
+        wanted = f"a notebook of {args.assignment}" if args.assignment else "a notebook of this course"
+        lines.append(f"No notebook was graded: the submission holds no {wanted}. Upload your .ipynb file.")
+        if args.assignment:
+            records = failed_submission(STUDENT, assignments[args.assignment],
+                                        "no notebook of this assignment was submitted", status="missing").records
+    else:
+        limits = Limits(wall_seconds=args.timeout)
+        with WorkerPool(limits) as pool:
+            for name, path in chosen:
+                result = _grade(pool, path, assignments[name], limits, args.test_timeout)
+                records += result.records
+                printed.update({(name, grade_id): text for grade_id, text in result.outputs.items()})
+                score = sum(r["score"] for r in result.records)
+                lines.append(f"{name} ({path.name}): {score:g} / {assignments[name].max_score:g} points")
+                notes += [f"{path.name}: {note}" for note in result.notes]
+    if notes:
+        lines += ["", "Notes:"] + [f"- {note}" for note in notes]
+    write_gradescope(records, args.results, output="\n".join(lines), printed=printed)
+    print("\n".join(lines))
+    return 0
+
+
+def _grade(pool, path, assignment, limits, test_seconds):
+    try:
+        return grade_submission(pool, path, assignment, STUDENT, limits=limits, test_seconds=test_seconds)
+    except (OSError, ValueError) as exc:   # the notebook could not be read
+        return failed_submission(STUDENT, assignment, f"the notebook could not be graded: "
+                                                      f"{type(exc).__name__}: {str(exc)[:300]}")
+
+
+def main(argv=None):
+    """``python -m autograder.exports.gradescope ...``: the same as ``workbook gradescope ...``."""
+    parser = argparse.ArgumentParser(prog="workbook gradescope", description=HELP)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
