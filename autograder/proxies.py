@@ -17,7 +17,7 @@ What crosses, judge -> worker:
   TrustedFunction    built by the worker itself (fast, no round trip per call)
   other functions    stay in the judge: the worker calls them back with plain data
                      (the check's f of numerical_gradient, an activation phi, a grad_fn)
-  trusted objects    rebuilt inside the worker from plain data; see TRUSTED_TYPES below
+  trusted objects    rebuilt inside the worker from plain data; see autograder/trusted_types.py
 and worker -> judge: plain data only (base ndarrays of numbers, Python floats and ints,
 NumPy scalars, tuples, lists, dicts, strings), or RemoteObjects for anything else.
 An ndarray subclass, a float whose __eq__ lies or a monkeypatched numpy in
@@ -39,17 +39,16 @@ Keyword arguments named ``timeout``, ``keep`` or ``return_args`` cannot be
 passed to a submission's function (Worker.call uses those names).
 """
 import builtins
-import inspect
 import re
 import time
 
 import numpy as np
 
 from autograder.sandbox import Handle, SubmissionError
+from autograder.trusted_types import PLAIN_SCALARS, TRUSTED_TYPES, ProxyError
 from course_lib.selfcheck.core import CheckFailure
 
 OUTPUT_CHARS = 4000          # printed output kept per test, for the feedback page
-PLAIN_SCALARS = (bool, int, float, str, type(None), np.generic)
 
 
 class SubmissionAbort(BaseException):
@@ -68,10 +67,6 @@ class StudentRaised(Exception):
     """Mixed into every exception re-raised in the judge for the submission's code."""
 
     label = type_name = text = ""
-
-
-class ProxyError(Exception):
-    """The judge cannot send an argument to the submission (a check passed an unsupported object)."""
 
 
 # ---------------------------------------------------------------- one test's connection
@@ -467,137 +462,6 @@ def _copied_whole(old, new, path, mutated):
 
 
 # ---------------------------------------------------------------- trusted objects
-
-class TrustedType:
-    """How to rebuild one kind of judge-side object in the worker, and copy its changes back.
-
-    ``build(remote, obj) -> Handle``; ``fingerprint(obj)`` (or None: rebuild on
-    every call) decides whether a copy made earlier is still good;
-    ``sync(remote, obj, handle)`` copies changes back after a call.
-    """
-
-    def __init__(self, accepts, build, fingerprint=None, sync=None):
-        self.accepts, self.build, self.fingerprint, self.sync = accepts, build, fingerprint, sync
-
-
-def _graph_class():
-    from course_lib.graph import Graph
-    return Graph
-
-
-def _is_counting_graph(obj):
-    cls = type(obj)
-    return cls.__module__ == "course_lib.selfcheck.nb01" and cls.__qualname__.endswith("CountingGraph")
-
-
-def _graph_fingerprint(obj):
-    Graph = _graph_class()
-    nodes = Graph.nodes.fget(obj)
-    return tuple((n, Graph.value(obj, n)) for n in nodes), tuple(Graph.edges.fget(obj))
-
-
-def _build_graph(remote, obj):
-    """course_lib.graph.Graph: the same nodes (in the same order), values and local derivatives.
-
-    Read through the base class, so a counting subclass does not count the copying.
-    Nodes made by add_operation arrive as plain nodes (their functions stay here).
-    """
-    worker, timeout = remote.worker, remote._timeout("copying a graph")
-    nodes, edges = _graph_fingerprint(obj)
-    handle = worker.new("course_lib.graph.Graph", timeout=timeout)
-    for name, value in nodes:
-        worker.call_method(handle, "add_node", name, value, timeout=timeout)
-    for src, dst, z in edges:
-        worker.call_method(handle, "add_edge", src, dst, z, timeout=timeout)
-    return handle
-
-
-def _build_counting_graph(remote, obj):
-    """The read-counting graph of course_lib.selfcheck.nb01, made in the worker by the same factory.
-
-    Its budget and function name are read from the factory's closure; the
-    budget's CheckFailure is raised in the worker and reaches the check as a CheckFailure.
-    """
-    free = dict(zip(type(obj)._read.__code__.co_freevars,
-                    (c.cell_contents for c in type(obj)._read.__closure__)))
-    plain = _build_graph(remote, obj)
-    return remote.worker.call("course_lib.selfcheck.nb01.counting_graph", plain, int(free["budget"]),
-                              str(free["function_name"]), keep="all", timeout=remote._timeout("copying a graph"))
-
-
-def _is_module(obj):
-    cls = type(obj)
-    if not cls.__module__.startswith("course_lib."):
-        return False
-    from course_lib.modules import Module
-    return isinstance(obj, Module)
-
-
-def _build_module(remote, obj):
-    """A course_lib Module (Sequential included): the same class, arguments, parameters and mode.
-
-    Constructor arguments are read from attributes of the same name
-    (Linear.in_features, LeakyReLU.alpha); other public plain attributes
-    (running averages) are set after construction; params are written with
-    course_lib.params.set_flat_params.
-    """
-    from course_lib.modules import Sequential
-    from course_lib.params import get_flat_params
-
-    worker, timeout = remote.worker, remote._timeout("copying a model")
-    cls = type(obj)
-    target = f"{cls.__module__}.{cls.__qualname__}"
-    if isinstance(obj, Sequential):
-        handle = worker.new(target, *[_build_module(remote, layer) for layer in obj.layers], timeout=timeout)
-    else:
-        kwargs = {}
-        for name, param in inspect.signature(cls.__init__).parameters.items():
-            if name == "self" or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-                continue
-            if name in vars(obj) and isinstance(vars(obj)[name], PLAIN_SCALARS):
-                kwargs[name] = vars(obj)[name]
-            elif param.default is param.empty and name != "rng":
-                raise ProxyError(f"cannot copy a {cls.__name__} into the submission's worker: "
-                                 f"its argument {name!r} is not kept as an attribute")
-        handle = worker.new(target, timeout=timeout, **kwargs)
-        for name, value in vars(obj).items():
-            if name.startswith("_") or name in kwargs or name in ("params", "grads", "training"):
-                continue
-            if isinstance(value, PLAIN_SCALARS) or isinstance(value, np.ndarray):
-                worker.call_method(handle, "__setattr__", name, value, timeout=timeout)
-    if obj.params:
-        worker.call("course_lib.params.set_flat_params", handle, get_flat_params(obj), timeout=timeout)
-    worker.call_method(handle, "train" if obj.training else "eval", timeout=timeout, keep="all")
-    return handle
-
-
-def _sync_module(remote, obj, handle):
-    """Copy a model's parameters (in place) and gradients back from the worker."""
-    from course_lib.modules import Sequential
-    from course_lib.params import get_flat_params, set_flat_params
-
-    worker, timeout = remote.worker, remote._timeout("reading back a model")
-    if obj.params:
-        theta = worker.call("course_lib.params.get_flat_params", handle, timeout=timeout)
-        if not np.array_equal(theta, get_flat_params(obj)):
-            set_flat_params(obj, theta)
-    grads = worker.get_attr(handle, "grads", timeout=timeout)
-    for qualified, value in grads.items() if isinstance(grads, dict) else ():
-        if isinstance(obj, Sequential):
-            index, _, name = str(qualified).partition(".")
-            if index.isdigit() and int(index) < len(obj.layers):
-                obj.layers[int(index)].grads[name] = value
-        else:
-            obj.grads[qualified] = value
-
-
-TRUSTED_TYPES = [
-    TrustedType(_is_counting_graph, _build_counting_graph, _graph_fingerprint),
-    TrustedType(lambda obj: type(obj) is _graph_class(), _build_graph, _graph_fingerprint),
-    TrustedType(_is_module, _build_module, None, _sync_module),
-]
-"""Judge-side objects a check may pass to a submission, in the order they are tried."""
-
 
 def _trusted_spec(value):
     if isinstance(value, (RemoteObject, RemoteFunction, Handle)) or isinstance(value, PLAIN_SCALARS):

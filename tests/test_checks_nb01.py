@@ -9,7 +9,7 @@ from course_lib.layers import activations as act
 from course_lib.layers.cos_module import cos_module_backward, cos_module_forward
 from course_lib.selfcheck import evaluate
 from course_lib.selfcheck import nb01 as visible
-from test_selfcheck_nb01 import ALTERNATIVES, MISTAKES, REFERENCES, pd_literal, stub
+from nb01_variants import ALTERNATIVES, MISTAKES, REFERENCES, pd_literal, stub
 
 
 def grade_of(group):

@@ -8,7 +8,7 @@ from autograder.checks import nb02 as checks
 from course_lib.layers.linear import linear_backward, linear_forward
 from course_lib.selfcheck import nb02 as selfcheck
 from course_lib.selfcheck.core import CheckFailure, evaluate
-from test_selfcheck_nb02 import ALTERNATIVES, MISTAKES, REFERENCE, backward_wrong_omega, stub
+from nb02_variants import ALTERNATIVES, MISTAKES, REFERENCE, backward_wrong_omega, stub
 
 
 def grader(name):

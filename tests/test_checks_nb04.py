@@ -14,7 +14,7 @@ from course_lib.init import he_init as ref_he_init
 from course_lib.selfcheck import evaluate
 from course_lib.selfcheck import nb04 as visible
 from course_lib.selfcheck.expected import expected
-from test_selfcheck_nb04 import ALTERNATIVES, MISTAKES, REFERENCES, stub
+from nb04_variants import ALTERNATIVES, MISTAKES, REFERENCES, stub
 
 
 def grade_of(name):

@@ -1,7 +1,7 @@
 """Notebook 05's hidden grading checks: full marks for valid answers, named mistakes for wrong ones.
 
 The implementations (course_lib's references, the configurable ``student(*bugs)``
-and the valid ``alternative()``) come from test_selfcheck_nb05.py. The last
+and the valid ``alternative()``) come from tests/nb05_variants.py. The last
 test runs the checks on a submission held in a sandboxed worker, through the
 judge's proxies, as the grader does.
 """
@@ -17,7 +17,7 @@ from autograder.sandbox import Limits, TrustedFunction, WorkerPool
 from course_lib import optim
 from course_lib.selfcheck import evaluate
 from course_lib.selfcheck import nb05 as checks
-from test_selfcheck_nb05 import (
+from nb05_variants import (
     NAMED_BUGS,
     OPTIMIZERS,
     SCHEDULE_BUGS,
@@ -52,7 +52,8 @@ def test_every_mistake_is_nameable_in_some_grading_case():
     for name in OPTIMIZERS:
         cases = grading.grade_cases(name)
         for key in checks.MISTAKES[name]:
-            assert any(checks.misfit(c.mistakes[key], c.expected) > 100 * checks.NAMEABLE for c in cases), (name, key)
+            assert any(checks.path_misfit(c.mistakes[key], c.expected) > 100 * checks.NAMEABLE
+                       for c in cases), (name, key)
 
 
 def test_grading_problems_are_not_the_self_check_problems():

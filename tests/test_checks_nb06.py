@@ -1,7 +1,7 @@
 """Notebook 06's hidden grading checks: full marks for valid answers, named mistakes for wrong ones.
 
 The implementations (course_lib's references, two valid alternatives and the
-configurable ``student(*bugs)``) come from test_selfcheck_nb06.py.
+configurable ``student(*bugs)``) come from tests/nb06_variants.py.
 """
 import numpy as np
 import pytest
@@ -18,7 +18,7 @@ from autograder.checks.nb06 import (
 from autograder.expected.nb06 import build
 from course_lib.layers.batchnorm import batchnorm_backward, batchnorm_forward
 from course_lib.selfcheck import evaluate
-from test_selfcheck_nb06 import BACKWARD_BUGS, FORWARD_BUGS, SPATIAL_BUGS, VALID, student
+from nb06_variants import BACKWARD_BUGS, FORWARD_BUGS, SPATIAL_BUGS, VALID, student
 
 
 def grade_all(impl, grades=None):

@@ -10,7 +10,8 @@ import autograder.checks.nb07 as grading
 from course_lib import second_order as ref
 from course_lib.selfcheck import evaluate
 from course_lib.selfcheck import nb07 as visible
-from test_selfcheck_nb07 import (
+from course_lib.selfcheck.common import misfit
+from nb07_variants import (
     ALTERNATIVES, MISTAKES, REFERENCES, OptResult, hess_stacked, make_minimize, minimize_notebook, newton_inv,
     stub,
 )
@@ -59,14 +60,14 @@ def hessian_for_d_above_one(grad_fn, w, eps=1e-5):
 
 def cg_for_small_systems_only(hvp, b, x0=None, tol=1e-10, max_iter=None):
     """Solves with at most 6 iterations whatever max_iter says (the visible systems have d <= 5)."""
-    from test_selfcheck_nb07 import cg_textbook
+    from nb07_variants import cg_textbook
 
     return cg_textbook(hvp, b, x0, tol, min(6, 10 * b.size if max_iter is None else max_iter))
 
 
 def lbfgs_newest_three_pairs(grad, s_list, y_list):
     """Uses at most 5 pairs (the visible cases have up to 5): wrong with 6."""
-    from test_selfcheck_nb07 import lbfgs_two_loop
+    from nb07_variants import lbfgs_two_loop
 
     return lbfgs_two_loop(grad, s_list[-5:], y_list[-5:])
 
@@ -98,7 +99,7 @@ def test_a_squeezed_newton_step_is_told_its_shape():
 @pytest.mark.parametrize("settings,seed", [(grading.VISIBLE_LS, 20240705), (grading.HIDDEN_LS, grading.SEED + 6)])
 def test_line_search_mistakes_are_told_apart(settings, seed):
     """Naming needs every two mistakes (and each mistake and the right rule) to differ on some case."""
-    cases = grading.ls_cases(seed, settings)
+    cases = grading.seeded_cases(grading.ls_case, seed, settings)
     outcomes = {slug: [float(c["mistakes"][slug]) for c in cases] for slug in grading.LS_MISTAKES}
     outcomes["right"] = [float(c["eta"]) for c in cases]
     for a, b in itertools.combinations(outcomes, 2):
@@ -107,12 +108,12 @@ def test_line_search_mistakes_are_told_apart(settings, seed):
 
 
 def test_cg_mistakes_differ_from_each_other_on_the_graded_cases():
-    for case in grading.cg_cases(grading.SEED + 4, grading.HIDDEN_CG):
+    for case in grading.seeded_cases(grading.cg_case, grading.SEED + 4, grading.HIDDEN_CG):
         runs = case["mistakes"]
         for a, b in itertools.combinations(runs, 2):
             if a == "cg_ignores_x0" or b == "cg_ignores_x0":
                 continue  # the same as the right run when x0 = None
-            assert visible.misfit(runs[a], runs[b]) > visible.DISTINCT, (a, b)
+            assert misfit(runs[a], runs[b]) > visible.DISTINCT, (a, b)
 
 
 def test_hidden_problems_are_solved_by_the_reference_within_the_bounds():

@@ -22,6 +22,7 @@ from course_lib.layers import (
 )
 from course_lib.layers.im2col import im2col
 from course_lib.selfcheck import nb03
+from course_lib.selfcheck.common import MATCH_TOL, misfit
 from course_lib.selfcheck.core import evaluate
 from course_lib.selfcheck.expected import EXPECTED_DIR
 
@@ -203,7 +204,7 @@ def test_every_stored_mistake_differs_from_the_right_answer_somewhere():
         head, mistake = key.split("__")
         prefix, name = head.rsplit("_", 1)
         kind = prefix.rsplit("_", 1)[0]
-        differs = nb03.misfit(value, values[f"{prefix}_{name}"]) > nb03.MATCH_TOL
+        differs = misfit(value, values[f"{prefix}_{name}"]) > MATCH_TOL
         mistakes.setdefault((kind, name, mistake), []).append(differs)
     dead = [m for m, found in mistakes.items() if not any(found)]
     assert not dead, dead

@@ -15,6 +15,7 @@ from course_lib.graph import Graph, backprop_derivatives as reference_backprop, 
 from course_lib.graph import path_derivative as reference_path_derivative
 from course_lib.layers import activations
 from course_lib.layers.cos_module import cos_module_backward, cos_module_forward
+from course_lib.selfcheck.common import require_gradient
 from course_lib.selfcheck.core import CheckFailure
 from course_lib.selfcheck.nb01 import (
     check_backprop_derivatives_case,
@@ -24,7 +25,6 @@ from course_lib.selfcheck.nb01 import (
     check_numerical_gradient_case,
     check_path_derivative_case,
     check_relative_error_case,
-    require_gradient,
 )
 
 SEED = 7301
@@ -57,7 +57,8 @@ def grade_numerical_gradient(numerical_gradient):
     context = "numerical_gradient on f(x) = sum(sin(W x)) + ||x||^2, x of shape (3, 5)"
     for h in (1e-5, 1e-3):
         got = numerical_gradient(f, x.copy(), h)
-        require_gradient(f"{context}, h = {h:g}", "the gradient", reference_numerical_gradient(f, x.copy(), h), got)
+        require_gradient(f"{context}, h = {h:g}", "the gradient", reference_numerical_gradient(f, x.copy(), h), got,
+                         named_first=True)
 
 
 # ----------------------------------------------------------------------------- relative_error

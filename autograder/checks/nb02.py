@@ -25,9 +25,9 @@ from autograder.expected.nb02 import (
 from course_lib.gradcheck import directional_check
 from course_lib.layers.losses import softmax_cross_entropy as reference_softmax_cross_entropy
 from course_lib.layers.softmax import softmax as reference_softmax
+from course_lib.selfcheck.common import GRAD_THRESHOLD
 from course_lib.selfcheck.core import CheckFailure
 from course_lib.selfcheck.nb02 import (
-    GRAD_THRESHOLD,
     check_backward_case,
     check_forward_case,
     check_gradients_are_sample_means,

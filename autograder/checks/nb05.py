@@ -23,6 +23,7 @@ import numpy as np
 
 from autograder.sandbox import TrustedFunction
 from course_lib import optim
+from course_lib.selfcheck.common import matrix_with_eigenvalues
 from course_lib.selfcheck.nb05 import (
     MISTAKES,
     OptimizerCase,
@@ -281,21 +282,16 @@ def case_paths(name, kwargs, grad_fn, theta0, steps):
     return reference, mistakes
 
 
-def random_spd(rng, eigenvalues):
-    """A symmetric positive definite matrix with these eigenvalues and random eigenvectors."""
-    d = len(eigenvalues)
-    q, _ = np.linalg.qr(rng.standard_normal((d, d)))
-    return (q * np.asarray(eigenvalues, dtype=np.float64)) @ q.T
-
-
 def make_problems(seed, quadratic_eigenvalues, gentle_eigenvalues, rosenbrock_b):
     """{"Q": ill-conditioned quadratic, "S": gentle quadratic (for schedules), "R": Rosenbrock}.
 
     Each value is (kind, params) as TrustedFunction and course_lib.selfcheck.nb05 name them.
     """
     rng = np.random.default_rng(seed)
-    q = {"A": random_spd(rng, quadratic_eigenvalues), "b": rng.standard_normal(len(quadratic_eigenvalues))}
-    s = {"A": random_spd(rng, gentle_eigenvalues), "b": rng.standard_normal(len(gentle_eigenvalues))}
+    q = {"A": matrix_with_eigenvalues(rng, quadratic_eigenvalues, symmetrise=False),
+         "b": rng.standard_normal(len(quadratic_eigenvalues))}
+    s = {"A": matrix_with_eigenvalues(rng, gentle_eigenvalues, symmetrise=False),
+         "b": rng.standard_normal(len(gentle_eigenvalues))}
     return {"Q": ("quadratic", q), "S": ("quadratic", s),
             "R": ("rosenbrock", {"a": 1.0, "b": float(rosenbrock_b)})}
 

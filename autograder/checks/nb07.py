@@ -50,6 +50,7 @@ from course_lib.second_order import (
     newton_step as reference_newton_step,
 )
 from course_lib.second_order import backtracking_line_search as reference_backtracking
+from course_lib.selfcheck.common import matrix_with_eigenvalues
 from course_lib.selfcheck.core import CheckFailure
 from course_lib.selfcheck.nb07 import (
     check_backtracking_cases,
@@ -76,11 +77,14 @@ SEED = 7700
 
 
 def spd_matrix(rng, d, low=1.0, high=10.0):
-    """A symmetric positive definite (d, d) matrix with eigenvalues spread from low to high."""
-    rng = check_rng(rng)
-    Q, _ = np.linalg.qr(rng.standard_normal((d, d)))
-    A = (Q * np.linspace(low, high, d)) @ Q.T
-    return 0.5 * (A + A.T)
+    """A symmetric positive definite (d, d) matrix with eigenvalues spread evenly from low to high."""
+    return matrix_with_eigenvalues(check_rng(rng), np.linspace(low, high, d))
+
+
+def seeded_cases(make_case, seed, settings):
+    """[make_case(rng, *setting) for each setting], all drawing from one generator seeded with ``seed``."""
+    rng = np.random.default_rng(seed)
+    return [make_case(rng, *setting) for setting in settings]
 
 
 def random_vector(rng, d, norm):
@@ -148,14 +152,9 @@ HIDDEN_HESSIAN = [("quartic", 5, 0.1), ("quartic", 2, 0.03), ("rosenbrock", 3, 1
                   ("quartic", 6, 1e-4)]
 
 
-def hessian_cases(seed, settings):
-    rng = np.random.default_rng(seed)
-    return [hessian_case(rng, *s) for s in settings]
-
-
 def grade_hessian_fd(hessian_fd):
     """Fresh quartics (large steps show the symmetrisation), Rosenbrock, a 1-variable quadratic."""
-    for case in hessian_cases(SEED + 1, HIDDEN_HESSIAN):
+    for case in seeded_cases(hessian_case, SEED + 1, HIDDEN_HESSIAN):
         check_hessian_fd_case(hessian_fd, case)
 
 
@@ -167,11 +166,9 @@ def newton_case(rng, d, kind="spd"):
     if kind == "spd":
         hess = spd_matrix(rng, d, 0.5, 20.0)
     else:  # indefinite: one negative eigenvalue; the raw step is still w - H^-1 grad
-        Q, _ = np.linalg.qr(rng.standard_normal((d, d)))
         eigenvalues = np.linspace(1.0, 5.0, d)
         eigenvalues[0] = -2.0
-        hess = (Q * eigenvalues) @ Q.T
-        hess = 0.5 * (hess + hess.T)
+        hess = matrix_with_eigenvalues(rng, eigenvalues)
     w, grad = rng.standard_normal(d), 2.0 * rng.standard_normal(d)
     step = np.linalg.solve(hess, grad)
     return {
@@ -190,14 +187,9 @@ VISIBLE_NEWTON = [(3, "spd"), (5, "spd"), (2, "indefinite")]
 HIDDEN_NEWTON = [(4, "spd"), (7, "spd"), (3, "indefinite"), (1, "spd")]
 
 
-def newton_cases(seed, settings):
-    rng = np.random.default_rng(seed)
-    return [newton_case(rng, *s) for s in settings]
-
-
 def grade_newton_step(newton_step):
     """Fresh positive definite and indefinite Hessians (the raw step), and one variable."""
-    for case in newton_cases(SEED + 2, HIDDEN_NEWTON):
+    for case in seeded_cases(newton_case, SEED + 2, HIDDEN_NEWTON):
         check_newton_step_case(newton_step, case)
 
 
@@ -237,15 +229,10 @@ HIDDEN_HVP = [("quadratic", 6, 4.0, 0.2, 1e-7), ("quadratic", 1, 3.0, 0.5, 1e-6)
               ("rosenbrock", 3, 1.8, 0.25, 2e-3), ("quartic", 2, 2.2, 1.7, 5e-3), ("quartic", 5, 0.6, 0.35, 1e-2)]
 
 
-def hvp_cases(seed, settings):
-    rng = np.random.default_rng(seed)
-    return [hvp_case(rng, *s) for s in settings]
-
-
 def grade_hvp_fd(hvp_fd):
     """Fresh quadratics (||w|| above and below 1, short and long v), non-quadratic problems with large
     steps (they tell the step rules apart), and v = 0."""
-    cases = hvp_cases(SEED + 3, HIDDEN_HVP)
+    cases = seeded_cases(hvp_case, SEED + 3, HIDDEN_HVP)
     for case in cases:
         check_hvp_fd_case(hvp_fd, case)
     check_hvp_zero(hvp_fd, cases[0])
@@ -303,15 +290,10 @@ VISIBLE_CG = [(4, False), (5, True)]
 HIDDEN_CG = [(6, True), (3, False), (7, False, 50.0)]
 
 
-def cg_cases(seed, settings):
-    rng = np.random.default_rng(seed)
-    return [cg_case(rng, *s) for s in settings]
-
-
 def grade_conjugate_gradient(conjugate_gradient):
     """Fresh systems iteration by iteration (with and without x0), then full solves in d steps of a
     12 x 12 system and a 2 x 2 one."""
-    for case in cg_cases(SEED + 4, HIDDEN_CG):
+    for case in seeded_cases(cg_case, SEED + 4, HIDDEN_CG):
         check_conjugate_gradient_case(conjugate_gradient, case)
     rng = np.random.default_rng(SEED + 5)
     for d, high in ((12, 30.0), (2, 4.0)):
@@ -381,14 +363,9 @@ HIDDEN_LS = [("rosenbrock", 3, 1.0, 1e-4, 0.5, False), ("quadratic", 5, 2.5, 0.3
              ("rosenbrock", 2, 3.0, 0.4, 0.4, True), ("quadratic", 4, "2.2*", 0.4, 0.5, True)]
 
 
-def ls_cases(seed, settings):
-    rng = np.random.default_rng(seed)
-    return [ls_case(rng, *s) for s in settings]
-
-
 def grade_backtracking_line_search(backtracking_line_search):
     """Fresh problems, directions, eta0, c and shrink; then the error cases."""
-    check_backtracking_cases(backtracking_line_search, ls_cases(SEED + 6, HIDDEN_LS))
+    check_backtracking_cases(backtracking_line_search, seeded_cases(ls_case, SEED + 6, HIDDEN_LS))
     check_backtracking_errors(backtracking_line_search)
 
 
@@ -435,14 +412,9 @@ VISIBLE_BFGS = [(4, False), (2, False), (6, True)]
 HIDDEN_BFGS = [(5, False), (3, True), (7, False)]
 
 
-def bfgs_cases(seed, settings):
-    rng = np.random.default_rng(seed)
-    return [bfgs_case(rng, *s) for s in settings]
-
-
 def grade_bfgs_update(bfgs_update):
     """Fresh cases against the reference, then symmetry and the secant equation on a fresh pair."""
-    for case in bfgs_cases(SEED + 8, HIDDEN_BFGS):
+    for case in seeded_cases(bfgs_case, SEED + 8, HIDDEN_BFGS):
         check_bfgs_update_case(bfgs_update, case)
     check_bfgs_secant(bfgs_update, rng=SEED + 7)
 
@@ -504,14 +476,9 @@ VISIBLE_LBFGS = [(5, 3), (4, 1), (6, 5)]
 HIDDEN_LBFGS = [(7, 4), (3, 2), (8, 6), (2, 1)]
 
 
-def lbfgs_cases(seed, settings):
-    rng = np.random.default_rng(seed)
-    return [lbfgs_case(rng, *s) for s in settings]
-
-
 def grade_lbfgs_direction(lbfgs_direction):
     """Fresh pairs (1 to 6 of them) against the reference, and the newest pair's secant equation."""
-    cases = lbfgs_cases(SEED + 9, HIDDEN_LBFGS)
+    cases = seeded_cases(lbfgs_case, SEED + 9, HIDDEN_LBFGS)
     for case in cases:
         check_lbfgs_direction_case(lbfgs_direction, case)
     check_lbfgs_secant(lbfgs_direction, cases[0]["S"], cases[0]["Y"])

@@ -22,13 +22,14 @@ from autograder.checks.nb07 import (
     VISIBLE_LBFGS,
     VISIBLE_LS,
     VISIBLE_NEWTON,
-    bfgs_cases,
-    cg_cases,
-    hessian_cases,
-    hvp_cases,
-    lbfgs_cases,
-    ls_cases,
-    newton_cases,
+    bfgs_case,
+    cg_case,
+    hessian_case,
+    hvp_case,
+    lbfgs_case,
+    ls_case,
+    newton_case,
+    seeded_cases,
 )
 
 
@@ -48,13 +49,13 @@ def flatten_case(prefix, case):
 def build():
     values = {}
     groups = [
-        ("hess", hessian_cases(20240701, VISIBLE_HESSIAN)),
-        ("newton", newton_cases(20240702, VISIBLE_NEWTON)),
-        ("hvp", hvp_cases(20240703, VISIBLE_HVP)),
-        ("cg", cg_cases(20240704, VISIBLE_CG)),
-        ("ls", ls_cases(20240705, VISIBLE_LS)),
-        ("bfgs", bfgs_cases(20240706, VISIBLE_BFGS)),
-        ("lbfgs", lbfgs_cases(20240707, VISIBLE_LBFGS)),
+        ("hess", seeded_cases(hessian_case, 20240701, VISIBLE_HESSIAN)),
+        ("newton", seeded_cases(newton_case, 20240702, VISIBLE_NEWTON)),
+        ("hvp", seeded_cases(hvp_case, 20240703, VISIBLE_HVP)),
+        ("cg", seeded_cases(cg_case, 20240704, VISIBLE_CG)),
+        ("ls", seeded_cases(ls_case, 20240705, VISIBLE_LS)),
+        ("bfgs", seeded_cases(bfgs_case, 20240706, VISIBLE_BFGS)),
+        ("lbfgs", seeded_cases(lbfgs_case, 20240707, VISIBLE_LBFGS)),
     ]
     for kind, cases in groups:
         values[f"{kind}_n"] = np.array(len(cases))

@@ -194,25 +194,29 @@ def array_to_npy(arr):
 def npy_to_array(data):
     """Read a .npy blob, refusing anything but a numeric array of exactly the stated size.
 
-    The header is checked before np.load so that a forged shape cannot make
-    the judge allocate gigabytes; big-endian data is converted to native.
+    The header is read once and checked before any data is copied, so that a
+    forged shape cannot make the judge allocate gigabytes; big-endian data is
+    converted to native.
     """
     f = io.BytesIO(data)
     try:
         version = np.lib.format.read_magic(f)
         if version == (1, 0):
-            shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+            shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(f)
         elif version == (2, 0):
-            shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+            shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(f)
         else:
             raise ValueError(f"unsupported .npy version {version}")
     except ValueError as exc:
         raise FrameError(f"an array blob has a malformed .npy header ({exc})") from None
     check_numeric_dtype(dtype)
-    if math.prod(shape) * dtype.itemsize != len(data) - f.tell():
+    count, offset = math.prod(shape), f.tell()
+    if count * dtype.itemsize != len(data) - offset:
         raise FrameError("an array blob's size does not match its shape and dtype")
-    f.seek(0)
-    arr = np.load(f, allow_pickle=False)
+    # The data follow the header just read, so np.load would only parse it again; like np.load, copy
+    # them into a writable array and give it the stated shape and order.
+    arr = np.frombuffer(data, dtype=dtype, count=count, offset=offset).copy()
+    arr = arr.reshape(shape[::-1]).transpose() if fortran_order else arr.reshape(shape)
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))
     return arr

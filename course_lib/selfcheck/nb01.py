@@ -13,115 +13,28 @@ them with values computed from course_lib on fresh inputs.
 """
 import numpy as np
 
-from course_lib.gradcheck import compare_gradient, contract_diagnosis, numerical_gradient_array
-from course_lib.gradcheck.naming import describe_index, format_value
+from course_lib.gradcheck import numerical_gradient_array
+from course_lib.gradcheck.naming import describe_index, describe_shape, format_value
+from course_lib.selfcheck.common import (
+    call_backward,
+    call_forward,
+    describe,
+    misfit,
+    require_array,
+    require_fd_agreement,
+    require_gradient,
+    require_values,
+    stored_count,
+)
 from course_lib.selfcheck.core import CheckFailure
 from course_lib.selfcheck.expected import expected
 
 NB = "nb01"
-GRAD_THRESHOLD = 1e-6
-"""rho bound for gradients: a correct backward lands near 1e-10 (finite differences) or 1e-15."""
-VALUE_TOL = 1e-8
-"""Relative misfit bound for forward outputs: a correct forward lands near 1e-16."""
 RELU_ALPHA = 0.2
 """The leaky-ReLU slope of the stored cases: not the default 0.01, so a hard-coded slope shows."""
 
-# ----------------------------------------------------------------------------- small helpers
-
-
-def _describe(value):
-    if isinstance(value, tuple):
-        return f"a tuple of {len(value)} items"
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    return f"{type(value).__name__} {value!r}"[:80]
-
-
-def _misfit(a, b):
-    """||a - b|| / (||a|| + ||b||), 0 when both are zero."""
-    denom = np.linalg.norm(a) + np.linalg.norm(b)
-    return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
-
-
-def shape_text(shape):
-    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-def call_forward(fname, forward, x, *params):
-    """Run a student forward; require a pair (out, cache) and an untouched x."""
-    before = x.copy()
-    result = forward(x, *params)
-    if not (isinstance(result, tuple) and len(result) == 2):
-        raise CheckFailure(
-            f"{fname} must return a pair (out, cache), got {_describe(result)}; "
-            "end it with `return out, cache`."
-        )
-    if not np.array_equal(x, before):
-        raise CheckFailure(
-            f"{fname} modified its input x in place; compute the output in a new array "
-            "(np.maximum(x, 0.0) rather than x[x < 0] = 0)."
-        )
-    return result
-
-
-def call_backward(fname, backward, dout, cache, n_grads=1):
-    """Run a student backward; require an untouched dout and n_grads results."""
-    before = dout.copy()
-    result = backward(dout, cache)
-    if not np.array_equal(dout, before):
-        raise CheckFailure(f"{fname} modified dout in place; compute dx in a new array.")
-    if n_grads > 1 and not (isinstance(result, tuple) and len(result) == n_grads):
-        raise CheckFailure(f"{fname} must return a tuple of {n_grads} gradients, got {_describe(result)}.")
-    return result
-
-
-def require_array(label, value, shape):
-    """A finite float array of the given shape, or a CheckFailure saying what is wrong."""
-    problem = contract_diagnosis(label, value, shape)
-    if problem is not None:
-        raise CheckFailure(problem.message)
-    return np.asarray(value, dtype=np.float64)
-
-
-def require_values(context, label, expected_values, actual, x=None, candidates=None):
-    """Compare forward outputs with the expected ones; name a known mistake or the worst entry."""
-    actual = require_array(f"{context}: {label}", actual, expected_values.shape)
-    if _misfit(expected_values, actual) <= VALUE_TOL:
-        return
-    for mistake, value in (candidates or {}).items():
-        if _misfit(np.asarray(value, dtype=np.float64), actual) <= 1e-6:
-            raise CheckFailure(f"{context}: {label} is wrong; it equals {mistake}.")
-    errors = np.abs(actual - expected_values) / np.maximum(
-        np.abs(expected_values) + np.abs(actual), 1e-3 * np.max(np.abs(expected_values), initial=1e-300)
-    )
-    wrong = errors > VALUE_TOL
-    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(errors)), errors.shape))
-    at = f" (x = {format_value(x[idx])})" if x is not None and np.shape(x) == expected_values.shape else ""
-    raise CheckFailure(
-        f"{context}: {label} is wrong in {int(wrong.sum())} of {wrong.size} entries; worst entry at "
-        f"{describe_index(idx)}{at}: expected {format_value(expected_values[idx])}, "
-        f"got {format_value(actual[idx])}."
-    )
-
-
-def require_gradient(context, label, expected_grad, actual, candidates=None):
-    """compare_gradient with the lecture's rho; a CheckFailure carrying its diagnosis.
-
-    A match with one of the known ``candidates`` (mistake -> array) is reported first: it is more
-    specific than a generic pattern such as a constant factor.
-    """
-    result = compare_gradient(label, expected_grad, actual, threshold=GRAD_THRESHOLD, candidates=candidates)
-    if result.passed:
-        return
-    actual = np.asarray(actual, dtype=np.float64)
-    for mistake, value in (candidates or {}).items():
-        value = np.asarray(value, dtype=np.float64)
-        if value.shape == actual.shape and np.all(np.isfinite(value)) and _misfit(value, actual) <= 1e-6:
-            raise CheckFailure(
-                f"{context}: {label} is wrong (relative error {result.worst_error:.1e}); it equals {mistake}."
-            )
-    raise CheckFailure(f"{context}: {result.message}")
-
+IN_PLACE_FIX = "compute the output in a new array (np.maximum(x, 0.0) rather than x[x < 0] = 0)."
+"""What to do instead of changing x in place. The forwards get x itself (copy=False), so a cache may keep it."""
 
 # ----------------------------------------------------------------------------- numerical_gradient
 
@@ -132,8 +45,8 @@ def _cubic(coef, shape):
     def f(z):
         if np.shape(z) != shape:
             raise CheckFailure(
-                f"numerical_gradient called f with an array of shape {np.shape(z)}; f must always "
-                f"receive an array of x's shape {shape_text(shape)} (perturb one entry of x, do not flatten it)."
+                f"numerical_gradient called f with an array of shape {np.shape(z)}; f must always receive an "
+                f"array of x's shape {describe_shape(shape)} (perturb one entry of x, do not flatten it)."
             )
         return float(np.sum(coef * np.asarray(z) ** 3))
 
@@ -147,7 +60,7 @@ def check_numerical_gradient_case(numerical_gradient, x, coef, h=None):
     the step h was used and that the difference was centered.
     """
     step = 1e-5 if h is None else h
-    context = f"numerical_gradient on x of shape {shape_text(x.shape)}" + ("" if h is None else f", h = {h:g}")
+    context = f"numerical_gradient on x of shape {describe_shape(x.shape)}" + ("" if h is None else f", h = {h:g}")
     x_in = x.copy()
     f = _cubic(coef, x.shape)
     grad = numerical_gradient(f, x_in) if h is None else numerical_gradient(f, x_in, h)
@@ -159,7 +72,7 @@ def check_numerical_gradient_case(numerical_gradient, x, coef, h=None):
     grad = require_array(f"{context}: the gradient", grad, x.shape)
     centered = coef * (3 * x**2 + step**2)
     # Rounding of f(x +- h) is about eps * sum|coef x^3| / h; the exact formula is far tighter than 1e-6.
-    if _misfit(centered, grad) <= 1e-8:
+    if misfit(centered, grad) <= 1e-8:
         return
     variants = {
         "the forward difference (f(x + h e_i) - f(x)) / h; use the centered difference "
@@ -175,9 +88,9 @@ def check_numerical_gradient_case(numerical_gradient, x, coef, h=None):
     }
     for mistake, value in variants.items():
         # Only variants that a check with this h can tell apart from the right answer.
-        if _misfit(value, centered) > 1e-6 and _misfit(value, grad) <= 1e-7:
+        if misfit(value, centered) > 1e-6 and misfit(value, grad) <= 1e-7:
             raise CheckFailure(f"{context}: the result is {mistake}.")
-    require_gradient(context, "the gradient", centered, grad)
+    require_gradient(context, "the gradient", centered, grad, named_first=True)
 
 
 def check_numerical_gradient(numerical_gradient):
@@ -195,7 +108,7 @@ def check_numerical_gradient(numerical_gradient):
 
 def check_relative_error_case(relative_error, a, b, rho):
     """One pair: the student's ratio against the expected rho (0, inf and finite values)."""
-    context = f"relative_error(a, b) with a, b of shape {shape_text(np.shape(a))}"
+    context = f"relative_error(a, b) with a, b of shape {describe_shape(np.shape(a))}"
     a_in, b_in = np.array(a, copy=True), np.array(b, copy=True)
     value = relative_error(a_in, b_in)
     if not (np.array_equal(a_in, a) and np.array_equal(b_in, b)):
@@ -203,7 +116,7 @@ def check_relative_error_case(relative_error, a, b, rho):
     arr = np.asarray(value)
     if arr.ndim != 0 or not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
         raise CheckFailure(
-            f"{context}: must return one number, got {_describe(value)}; take the norm over ALL "
+            f"{context}: must return one number, got {describe(value)}; take the norm over ALL "
             "entries (np.linalg.norm of the whole array), not entry by entry."
         )
     value = float(arr)
@@ -243,7 +156,7 @@ def check_relative_error_case(relative_error, a, b, rho):
 
 def check_relative_error(relative_error):
     """Stored pairs (a, b) and their ratios: scalars, vectors, matrices, equal, opposite, zero."""
-    n_cases = int(expected(NB, "relative_error_n"))
+    n_cases = stored_count(NB, "relative_error")
     for k in range(n_cases):
         check_relative_error_case(
             relative_error,
@@ -339,30 +252,25 @@ def check_elementwise_case(op, forward, backward, x, dout, out_expected, dx_expe
     """
     fname, bname = f"{op}_forward", f"{op}_backward"
     extra = f", alpha = {params[0]:g}" if params else ""
-    context = f"x of shape {shape_text(x.shape)}{extra}"
-    out, cache = call_forward(fname, forward, x, *params)
+    context = f"x of shape {describe_shape(x.shape)}{extra}"
+    out, cache = call_forward(fname, forward, [x], ("x",), IN_PLACE_FIX, params=params, copy=False)
     if op in OVERFLOW_HINTS and np.shape(out) == x.shape and not np.all(np.isfinite(np.asarray(out, dtype=float))):
         worst = tuple(int(i) for i in np.argwhere(~np.isfinite(np.asarray(out, dtype=float)))[0])
         raise CheckFailure(
             f"{fname}, {context}: out is not finite at {describe_index(worst)} (x = {format_value(x[worst])}); "
             f"{OVERFLOW_HINTS[op]}"
         )
-    require_values(f"{fname}, {context}", "out", out_expected, out, x,
-                   forward_mistakes(op, x, out_expected, params))
+    require_values(f"{fname}, {context}", "out", out_expected, out, forward_mistakes(op, x, out_expected, params),
+                   x=x)
     dx = call_backward(bname, backward, dout, cache)
     dx = require_array(f"{bname}, {context}: dx", dx, x.shape)
     mistakes = backward_mistakes(op, x, out_expected, dout, dx_expected, params)
-    require_gradient(f"{bname}, {context}", "dx", dx_expected, dx, mistakes)
+    require_gradient(f"{bname}, {context}", "dx", dx_expected, dx, candidates=mistakes, named_first=True)
     if fd:  # the forward is right by now, so a disagreement can only come from the backward
         numerical = numerical_gradient_array(lambda z: forward(z, *params)[0], x.copy(), dout)
-        result = compare_gradient("dx", numerical, dx, threshold=GRAD_THRESHOLD, candidates=mistakes)
-        if not result.passed:
-            raise CheckFailure(
-                f"{bname}, {context}: dx disagrees with finite differences of your own {fname}: "
-                f"{result.message}"
-            )
+        require_fd_agreement(f"{bname}, {context}", "dx", numerical, dx, fname, candidates=mistakes)
     doubled = require_array(f"{bname}, {context}: dx for 2 * dout", backward(2.0 * dout, cache), x.shape)
-    if _misfit(2.0 * dx, doubled) > 1e-12:
+    if misfit(2.0 * dx, doubled) > 1e-12:
         raise CheckFailure(
             f"{bname}, {context}: doubling dout did not double dx; the backward must be linear in dout "
             "(dx = h'(x) * dout) and must not change the cache."
@@ -371,7 +279,7 @@ def check_elementwise_case(op, forward, backward, x, dout, out_expected, dx_expe
 
 def check_elementwise(op, forward, backward):
     """Every stored case of activation ``op``."""
-    n_cases = int(expected(NB, f"{op}_n"))
+    n_cases = stored_count(NB, op)
     for k in range(n_cases):
         key = f"{op}_{k}"
         check_elementwise_case(
@@ -407,13 +315,13 @@ def check_softplus(softplus_forward, softplus_backward):
 
 def check_cos_module_case(forward, backward, x, theta, dout, out_expected, dx_expected, dtheta_expected):
     """a = cos(theta x) + pi: values, dx, dtheta (one number), and finite differences in x and theta."""
-    context = f"x of shape {shape_text(x.shape)}, theta = {theta:g}"
-    out, cache = call_forward("cos_module_forward", forward, x, theta)
-    require_values(f"cos_module_forward, {context}", "out", out_expected, out, x, {
+    context = f"x of shape {describe_shape(x.shape)}, theta = {theta:g}"
+    out, cache = call_forward("cos_module_forward", forward, [x], ("x",), IN_PLACE_FIX, params=(theta,), copy=False)
+    require_values(f"cos_module_forward, {context}", "out", out_expected, out, {
         "cos(theta * x): add pi": out_expected - np.pi,
         "cos(x) + pi: the input is multiplied by theta": np.cos(x) + np.pi,
         "sin(theta * x) + pi: the module uses the cosine": np.sin(theta * x) + np.pi,
-    })
+    }, x=x)
     dx, dtheta = call_backward("cos_module_backward", backward, dout, cache, n_grads=2)
     dx = require_array(f"cos_module_backward, {context}: dx", dx, x.shape)
     bname = f"cos_module_backward, {context}"
@@ -422,7 +330,7 @@ def check_cos_module_case(forward, backward, x, theta, dout, out_expected, dx_ex
         if np.shape(dtheta) == x.shape:
             hint = (" It has the shape of x: theta is ONE number used by every entry, so its gradient is the "
                     "SUM over all entries of -x sin(theta x) dout (shared weights add up).")
-        raise CheckFailure(f"{bname}: dtheta must be a single number, got {_describe(dtheta)}.{hint}")
+        raise CheckFailure(f"{bname}: dtheta must be a single number, got {describe(dtheta)}.{hint}")
     dtheta = float(require_array(f"{bname}: dtheta", dtheta, ()))
     sin = np.sin(theta * x)
     dx_mistakes = {
@@ -436,23 +344,19 @@ def check_cos_module_case(forward, backward, x, theta, dout, out_expected, dx_ex
         "the sum of -theta sin(theta x) dout, which is the sum of dx: the derivative with respect to theta "
         "brings the factor x": np.array(np.sum(-theta * sin * dout)),
     }
-    require_gradient(bname, "dx", dx_expected, dx, dx_mistakes)
-    require_gradient(bname, "dtheta", np.array(dtheta_expected), np.array(dtheta), dtheta_mistakes)
+    require_gradient(bname, "dx", dx_expected, dx, candidates=dx_mistakes, named_first=True)
+    require_gradient(bname, "dtheta", np.array(dtheta_expected), np.array(dtheta), candidates=dtheta_mistakes,
+                     named_first=True)
     # The forward is right by now: finite differences of it must agree with the backward.
     numerical_dx = numerical_gradient_array(lambda z: forward(z, theta)[0], x.copy(), dout)
     numerical_dtheta = numerical_gradient_array(lambda t: forward(x.copy(), float(t))[0], np.array(theta), dout)
     for label, numerical, mine in (("dx", numerical_dx, dx), ("dtheta", numerical_dtheta, np.array(dtheta))):
-        result = compare_gradient(label, numerical, mine, threshold=GRAD_THRESHOLD)
-        if not result.passed:
-            raise CheckFailure(
-                f"{bname}: {label} disagrees with finite differences of your own cos_module_forward: "
-                f"{result.message}"
-            )
+        require_fd_agreement(bname, label, numerical, mine, "cos_module_forward")
 
 
 def check_cos_module(cos_module_forward, cos_module_backward):
     """Stored cases of the cosine module."""
-    for k in range(int(expected(NB, "cos_module_n"))):
+    for k in range(stored_count(NB, "cos_module")):
         key = f"cos_module_{k}"
         check_cos_module_case(
             cos_module_forward, cos_module_backward,
@@ -518,7 +422,7 @@ def check_path_derivative_case(path_derivative, graph, label, w, o, value, singl
         raise CheckFailure(f"{context}: the graph was changed; only read it (successors, local_derivative).")
     arr = np.asarray(got)
     if arr.ndim != 0 or not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
-        raise CheckFailure(f"{context}: must return one number, got {_describe(got)}.")
+        raise CheckFailure(f"{context}: must return one number, got {describe(got)}.")
     got = float(arr)
     if np.isfinite(got) and abs(got - value) <= 1e-9 * max(1.0, abs(value)):
         return
@@ -625,7 +529,7 @@ def check_backprop_derivatives_case(backprop_derivatives, graph, label, o, value
     if _snapshot(graph) != before:
         raise CheckFailure(f"{context}: the graph was changed; only read it.")
     if not hasattr(got, "keys") or not hasattr(got, "__getitem__"):
-        raise CheckFailure(f"{context}: must return a dict {{node: d o / d node}}, got {_describe(got)}.")
+        raise CheckFailure(f"{context}: must return a dict {{node: d o / d node}}, got {describe(got)}.")
     nodes = graph.nodes
     missing = [n for n in nodes if n not in got]
     if missing:
@@ -637,7 +541,7 @@ def check_backprop_derivatives_case(backprop_derivatives, graph, label, o, value
     for n in nodes:
         arr = np.asarray(got[n])
         if arr.ndim != 0 or not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
-            raise CheckFailure(f"{context}: the entry for {n!r} must be one number, got {_describe(got[n])}.")
+            raise CheckFailure(f"{context}: the entry for {n!r} must be one number, got {describe(got[n])}.")
         mine.append(float(arr))
     mine = np.array(mine)
     bad = [i for i, (v, e) in enumerate(zip(mine, values)) if not abs(v - e) <= 1e-9 * max(1.0, abs(e))]

@@ -20,18 +20,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from course_lib.gradcheck import compare_gradient, contract_diagnosis, numerical_gradient, numerical_gradient_array
-from course_lib.gradcheck.locate import describe_location
-from course_lib.gradcheck.naming import describe_index, dims_ratio, format_value
+from course_lib.gradcheck.naming import describe_shape, dims_ratio, format_value
+from course_lib.selfcheck import common
+from course_lib.selfcheck.common import (
+    GRAD_THRESHOLD,
+    MATCH_TOL,
+    VALUE_TOL,
+    describe,
+    misfit,
+    require_array,
+    require_fd_agreement,
+    require_gradient,
+    stored_count,
+)
 from course_lib.selfcheck.core import CheckFailure
 from course_lib.selfcheck.expected import expected
 
 NB = "nb02"
-GRAD_THRESHOLD = 1e-6
-"""rho bound for gradients: a correct one lands near 1e-15 (stored values) or 1e-9 (finite differences)."""
-VALUE_TOL = 1e-8
-"""Relative misfit bound for forward values and losses: a correct one lands near 1e-16."""
-MATCH_TOL = 1e-6
-"""A wrong answer 'equals' a known mistake below this misfit."""
+LISTS = (tuple, list)
+"""The containers that messages describe by their length ("a list of 3 items")."""
 
 
 # ----------------------------------------------------------------------------- activations and costs
@@ -76,28 +83,6 @@ def squared_error_grad(alpha_L, rho):
 
 
 # ----------------------------------------------------------------------------- small helpers
-def _describe(value):
-    if isinstance(value, tuple):
-        return f"a tuple of {len(value)} items"
-    if isinstance(value, list):
-        return f"a list of {len(value)} items"
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    return f"{type(value).__name__} {value!r}"[:80]
-
-
-def _misfit(a, b):
-    """||a - b|| / (||a|| + ||b||), 0 when both are zero."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    denom = np.linalg.norm(a) + np.linalg.norm(b)
-    return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
-
-
-def shape_text(shape):
-    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
 def _copy_list(arrays):
     return [np.array(a, copy=True) for a in arrays]
 
@@ -109,7 +94,7 @@ def _unchanged(before, after):
 def require_pair(context, result, what):
     """A student function that must return two things; ``what`` names them, e.g. '(zetas, alphas)'."""
     if not (isinstance(result, tuple) and len(result) == 2):
-        raise CheckFailure(f"{context}: must return a pair {what}, got {_describe(result)}; "
+        raise CheckFailure(f"{context}: must return a pair {what}, got {describe(result, LISTS)}; "
                            f"end it with `return {what[1:-1]}`.")
     return result
 
@@ -117,54 +102,21 @@ def require_pair(context, result, what):
 def require_list(context, label, value, length, what):
     """A list (or tuple) of ``length`` items; ``what`` says what they are."""
     if not isinstance(value, (list, tuple)):
-        raise CheckFailure(f"{context}: {label} must be a list of {length} arrays ({what}), got {_describe(value)}.")
+        raise CheckFailure(f"{context}: {label} must be a list of {length} arrays ({what}), "
+                           f"got {describe(value, LISTS)}.")
     if len(value) != length:
         raise CheckFailure(f"{context}: {label} must hold {length} arrays ({what}), got {len(value)}.")
     return list(value)
 
 
-def require_array(label, value, shape, dims=None):
-    """A finite float array of the given shape, or a CheckFailure saying what is wrong."""
-    problem = contract_diagnosis(label, value, shape, dims)
-    if problem is not None:
-        raise CheckFailure(problem.message)
-    return np.asarray(value, dtype=np.float64)
-
-
 def require_values(context, label, expected_values, actual, candidates=None, dims=None, axis_names=None):
-    """Compare forward outputs with the expected ones; name a known mistake, else where it is wrong."""
+    """common.require_values, after naming a result that holds the transpose of the expected values."""
     shaped = contract_diagnosis(label, actual, expected_values.shape, dims)
     if shaped is not None and shaped.kind == "shape" and np.ndim(actual) == 2 and np.all(np.isfinite(actual)):
-        if np.shape(actual) == expected_values.shape[::-1] and _misfit(expected_values.T, actual) <= MATCH_TOL:
+        if np.shape(actual) == expected_values.shape[::-1] and misfit(expected_values.T, actual) <= MATCH_TOL:
             raise CheckFailure(f"{context}: {shaped.message[:-1]}, and it holds the transpose of the "
                                "expected values: keep one sample per column (row convention: one per row).")
-    if shaped is not None:
-        raise CheckFailure(f"{context}: {shaped.message}")
-    actual = np.asarray(actual, dtype=np.float64)
-    if _misfit(expected_values, actual) <= VALUE_TOL:
-        return
-    for mistake, value in (candidates or {}).items():
-        value = np.asarray(value, dtype=np.float64)
-        if value.shape == actual.shape and _misfit(value, actual) <= MATCH_TOL:
-            raise CheckFailure(f"{context}: {label} is wrong; it equals {mistake}.")
-    errors = np.abs(actual - expected_values) / np.maximum(
-        np.abs(expected_values) + np.abs(actual), 1e-3 * np.max(np.abs(expected_values), initial=1e-300))
-    wrong = errors > VALUE_TOL
-    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(errors)), errors.shape))
-    where = ""
-    if 0 < int(wrong.sum()) < wrong.size and wrong.ndim >= 1:
-        where = f", {describe_location(wrong, axis_names)}"
-    raise CheckFailure(
-        f"{context}: {label} is wrong in {int(wrong.sum())} of {wrong.size} entries{where}; worst entry at "
-        f"{describe_index(idx)}: expected {format_value(expected_values[idx])}, got {format_value(actual[idx])}."
-    )
-
-
-def require_gradient(context, label, expected_grad, actual, dims=None, **hints):
-    """compare_gradient with the lecture's rho; a CheckFailure carrying its diagnosis."""
-    result = compare_gradient(label, expected_grad, actual, dims, threshold=GRAD_THRESHOLD, **hints)
-    if not result.passed:
-        raise CheckFailure(f"{context}: {result.message}")
+    common.require_values(context, label, expected_values, actual, candidates, dims=dims, axis_names=axis_names)
 
 
 def require_scalar(context, label, expected_value, actual, dims=None, candidates=None):
@@ -173,7 +125,7 @@ def require_scalar(context, label, expected_value, actual, dims=None, candidates
     if arr is None or arr.size != 1 or not (np.issubdtype(arr.dtype, np.floating)
                                             or np.issubdtype(arr.dtype, np.integer)):
         hint = " (sum or average the per-sample losses into one number)" if arr is not None and arr.size > 1 else ""
-        raise CheckFailure(f"{context}: {label} must be one number, got {_describe(actual)}{hint}.")
+        raise CheckFailure(f"{context}: {label} must be one number, got {describe(actual, LISTS)}{hint}.")
     value = float(arr.reshape(()))
     if not np.isfinite(value):
         raise CheckFailure(f"{context}: {label} is {value}, expected {format_value(expected_value)}; look for "
@@ -234,7 +186,7 @@ class NetCase:
 
     def describe(self):
         column = ", betas as columns (n_j, 1)" if self.betas[0].ndim == 2 else ""
-        return f"network n = {shape_text(self.sizes)}, M = {self.M}, phi = {self.act}{column}"
+        return f"network n = {describe_shape(self.sizes)}, M = {self.M}, phi = {self.act}{column}"
 
     def dims(self):
         """Named sizes for messages: M and every n_j whose size is not shared with another."""
@@ -278,7 +230,7 @@ NET_AXES = ("unit", "sample")
 
 
 def stored_nets():
-    return [NetCase.from_store(f"net_{k}") for k in range(int(expected(NB, "net_n")))]
+    return [NetCase.from_store(f"net_{k}") for k in range(stored_count(NB, "net"))]
 
 
 # ----------------------------------------------------------------------------- forward_pass
@@ -386,7 +338,7 @@ def check_backward_case(backward_pass, case):
     L = case.L
     Bs = require_list(context, "the result", Bs, L, "B^1 .. B^L, first layer first")
     if L > 1 and all(np.shape(b) == e.shape for b, e in zip(Bs[::-1], case.Bs)) and all(
-            _misfit(e, b) <= MATCH_TOL for b, e in zip(Bs[::-1], case.Bs)):
+            misfit(e, b) <= MATCH_TOL for b, e in zip(Bs[::-1], case.Bs)):
         raise CheckFailure(f"{context}: the Bs are in reverse order; return [B^1, ..., B^L] so that "
                            "Bs[j-1] is B^j (fill a list of L entries from the top, or reverse it at the end).")
     dims = case.dims()
@@ -501,7 +453,7 @@ def check_linear_case(linear_forward, linear_backward, x, w, b, dout, out_e, dx_
         raise CheckFailure(f"{bctx}: dout was modified in place; compute the gradients in new arrays.")
     if not (isinstance(grads, tuple) and len(grads) == 3):
         raise CheckFailure(f"{bctx}: must return a tuple (dx, dw, db) of 3 gradients, in the order of the "
-                           f"forward's inputs, got {_describe(grads)}.")
+                           f"forward's inputs, got {describe(grads, LISTS)}.")
     dx, dw, db = grads
     require_gradient(bctx, "dx", dx_e, dx, dims)
     require_gradient(bctx, "dw", dw_e, dw, dims)
@@ -512,20 +464,17 @@ def check_linear_case(linear_forward, linear_backward, x, w, b, dout, out_e, dx_
                 ("dw", w, dw, lambda v: linear_forward(x, v, b)[0]),
                 ("db", b, db, lambda v: linear_forward(x, w, v)[0])):
             numerical = numerical_gradient_array(build, arr.copy(), dout)
-            result = compare_gradient(label, numerical, value, dims, threshold=GRAD_THRESHOLD)
-            if not result.passed:
-                raise CheckFailure(f"{bctx}: {label} disagrees with finite differences of your own "
-                                   f"linear_forward: {result.message}")
+            require_fd_agreement(bctx, label, numerical, value, "linear_forward", dims)
     doubled = linear_backward(2.0 * dout, cache)
     for label, single, twice in zip(("dx", "dw", "db"), (dx, dw, db), tuple(doubled)):
-        if _misfit(2.0 * np.asarray(single, dtype=np.float64), np.asarray(twice, dtype=np.float64)) > 1e-12:
+        if misfit(2.0 * np.asarray(single, dtype=np.float64), np.asarray(twice, dtype=np.float64)) > 1e-12:
             raise CheckFailure(f"{bctx}: doubling dout did not double {label}; the backward must be linear in "
                                "dout and must not change the cache.")
 
 
 def check_linear(linear_forward, linear_backward):
     """Every stored case: (N, D, M) all distinct, and a batch of one."""
-    for k in range(int(expected(NB, "linear_n"))):
+    for k in range(stored_count(NB, "linear")):
         keys = ("x", "w", "b", "dout", "out", "dx", "dw", "db")
         check_linear_case(linear_forward, linear_backward, *(expected(NB, f"linear_{k}_{key}") for key in keys))
 
@@ -571,19 +520,19 @@ def check_softmax_properties(softmax, scores):
     N, K = scores.shape
     context = f"softmax on scores of shape ({N}, {K})"
     probs = require_array(f"{context}: the result", softmax(scores.copy()), (N, K))
-    if np.any(probs < 0) or np.any(probs > 1) or _misfit(probs.sum(axis=1), np.ones(N)) > 1e-12:
+    if np.any(probs < 0) or np.any(probs > 1) or misfit(probs.sum(axis=1), np.ones(N)) > 1e-12:
         raise CheckFailure(f"{context}: each row must be a probability distribution (entries in [0, 1] "
                            f"summing to 1), but the row sums are {np.round(probs.sum(axis=1), 6)}.")
     offsets = np.linspace(-40.0, 60.0, N).reshape(N, 1)
     moved = require_array(f"{context}: the result", softmax(scores + offsets), (N, K))
-    if _misfit(probs, moved) > 1e-10:
+    if misfit(probs, moved) > 1e-10:
         raise CheckFailure(f"{context}: adding a constant to every score of a row changed the result, but "
                            "exp(x + c) / sum exp(x + c) = exp(x) / sum exp(x) for any constant c.")
 
 
 def check_softmax(softmax):
     """Stored cases (ordinary, a single row, very large and very negative scores) and the properties."""
-    n = int(expected(NB, "softmax_n"))
+    n = stored_count(NB, "softmax")
     for k in range(n):
         check_softmax_case(softmax, expected(NB, f"softmax_{k}_scores"), expected(NB, f"softmax_{k}_probs"))
     check_softmax_properties(softmax, expected(NB, "softmax_0_scores"))
@@ -620,15 +569,12 @@ def check_softmax_cross_entropy_case(softmax_cross_entropy, scores, y, loss_e, d
     })
     if fd:
         numerical = numerical_gradient(lambda s: softmax_cross_entropy(s, y)[0], scores.copy())
-        result = compare_gradient("dscores", numerical, dscores, dims, threshold=GRAD_THRESHOLD)
-        if not result.passed:
-            raise CheckFailure(f"{context}: dscores disagrees with finite differences of your own loss: "
-                               f"{result.message}")
+        require_fd_agreement(context, "dscores", numerical, dscores, "loss", dims)
 
 
 def check_softmax_cross_entropy(softmax_cross_entropy):
     """Stored cases: ordinary scores, a batch of one, scores so large that a naive exp overflows."""
-    for k in range(int(expected(NB, "sce_n"))):
+    for k in range(stored_count(NB, "sce")):
         scores = expected(NB, f"sce_{k}_scores")
         check_softmax_cross_entropy_case(
             softmax_cross_entropy, scores, expected(NB, f"sce_{k}_y"), float(expected(NB, f"sce_{k}_loss")),
@@ -653,14 +599,11 @@ def check_mse_loss_case(mse_loss, pred, target, loss_e, dpred_e, fd=True):
     require_gradient(context, "dpred", dpred_e, dpred, dims)
     if fd:
         numerical = numerical_gradient(lambda p: mse_loss(p, target)[0], pred.copy())
-        result = compare_gradient("dpred", numerical, dpred, dims, threshold=GRAD_THRESHOLD)
-        if not result.passed:
-            raise CheckFailure(f"{context}: dpred disagrees with finite differences of your own loss: "
-                               f"{result.message}")
+        require_fd_agreement(context, "dpred", numerical, dpred, "loss", dims)
 
 
 def check_mse_loss(mse_loss):
     """Stored cases: (N, K) with N != K, and a batch of one."""
-    for k in range(int(expected(NB, "mse_n"))):
+    for k in range(stored_count(NB, "mse")):
         check_mse_loss_case(mse_loss, *(expected(NB, f"mse_{k}_{key}") for key in ("pred", "target")),
                             float(expected(NB, f"mse_{k}_loss")), expected(NB, f"mse_{k}_dpred"))

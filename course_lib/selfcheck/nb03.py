@@ -20,18 +20,24 @@ import numpy as np
 
 from course_lib.gradcheck import diagnose, directional_check, relative_error
 from course_lib.gradcheck.locate import ENTRY_TOL, describe_location, entry_errors, worst_entry
-from course_lib.gradcheck.naming import describe_index, format_value
+from course_lib.gradcheck.naming import describe_index, describe_shape, format_value
+from course_lib.selfcheck.common import (
+    GRAD_THRESHOLD,
+    MATCH_TOL,
+    VALUE_TOL,
+    call_backward,
+    call_forward,
+    describe,
+    known_mistake,
+    misfit,
+    stored_count,
+)
 from course_lib.selfcheck.core import CheckFailure
 from course_lib.selfcheck.expected import expected
 
 NB = "nb03"
-GRAD_THRESHOLD = 1e-6
-"""Bound on the lecture's rho for gradients: a correct backward lands near 1e-14."""
-VALUE_TOL = 1e-8
-"""Bound on rho for forward outputs: a correct forward lands near 1e-16."""
-MATCH_TOL = 1e-6
-"""An answer 'equals' a known mistake when their misfit is below this (and the mistake differs from the
-right answer by more than this)."""
+FORWARD_FIX = "pad or change a copy (np.pad returns a new array)."
+"""What to do instead of changing an input of a forward in place."""
 LINEAR_TOL = 1e-10
 """Backward(2 dout) must be 2 backward(dout) to this misfit (rounding only)."""
 
@@ -177,28 +183,6 @@ IM2COL_MISTAKES = {
 
 
 # ----------------------------------------------------------------------------- small helpers
-def _describe(value):
-    if isinstance(value, tuple):
-        return f"a tuple of {len(value)} items"
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    return f"{type(value).__name__} {value!r}"[:80]
-
-
-def misfit(a, b):
-    """||a - b|| / (||a|| + ||b||), 0 when both are zero."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        return np.inf
-    denom = np.linalg.norm(a) + np.linalg.norm(b)
-    return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
-
-
-def shape_text(shape):
-    return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
 def conv_case_text(x_shape, w_shape, stride, pad):
     """'(N=2, C=3, H=5, W=7, F=4, 3x3, stride 2, pad 1)', the case as the messages name it."""
     N, C, H, W = x_shape
@@ -216,14 +200,14 @@ def conv_output_size(H, W, HH, WW, stride, pad):
     return 1 + (H + 2 * pad - HH) // stride, 1 + (W + 2 * pad - WW) // stride
 
 
-def require_array(context, name, actual, shape, layout="", hints=None):
+def require_layout(context, name, actual, shape, layout="", hints=None):
     """A finite float64 array of the given shape, or a CheckFailure that says what is wrong.
 
     ``layout`` names the axes of ``shape`` (e.g. "(N, C, H, W)"); ``hints``
     maps a wrong shape to the explanation of the mistake that produces it.
     """
     shape = tuple(int(s) for s in shape)
-    named = f"{shape_text(shape)} = {layout}" if layout else shape_text(shape)
+    named = f"{describe_shape(shape)} = {layout}" if layout else describe_shape(shape)
     if actual is None:
         raise CheckFailure(f"{context}: {name} is None; is a return statement missing?")
     try:
@@ -232,7 +216,7 @@ def require_array(context, name, actual, shape, layout="", hints=None):
         arr = None
     if arr is None or arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
         raise CheckFailure(f"{context}: {name} must be a numpy array of real numbers of shape {named}, "
-                           f"got {_describe(actual)}.")
+                           f"got {describe(actual)}.")
     if arr.shape != shape:
         hint = (hints or {}).get(arr.shape)
         if hint is None:
@@ -242,7 +226,7 @@ def require_array(context, name, actual, shape, layout="", hints=None):
                 hint = "it has the right number of entries, so a reshape or a transpose is missing"
             else:
                 hint = "check which axes you sum over and how the output size is computed"
-        raise CheckFailure(f"{context}: {name} has shape {shape_text(arr.shape)} but must have shape "
+        raise CheckFailure(f"{context}: {name} has shape {describe_shape(arr.shape)} but must have shape "
                            f"{named}; {hint}.")
     if arr.dtype != np.float64:
         raise CheckFailure(f"{context}: {name} has dtype {arr.dtype}; compute in float64 (np.zeros(shape) "
@@ -255,14 +239,6 @@ def require_array(context, name, actual, shape, layout="", hints=None):
     return arr
 
 
-def _mistake_texts(catalogue, arrays):
-    """{text: array} for the known mistakes whose arrays were given (keys of ``catalogue``)."""
-    unknown = set(arrays or {}) - set(catalogue)
-    if unknown:
-        raise KeyError(f"unknown mistake keys {sorted(unknown)}; known: {sorted(catalogue)}")
-    return [(catalogue[key], value) for key, value in (arrays or {}).items()]
-
-
 def require_close(context, name, expected_values, actual, catalogue=None, mistakes=None, tol=GRAD_THRESHOLD,
                   layout="", shape_hints=None, dims=None, upstream=None, summed_axes=None, locate=True):
     """Compare ``actual`` with ``expected_values``; on a failure name the mistake or say where it is.
@@ -273,7 +249,7 @@ def require_close(context, name, expected_values, actual, catalogue=None, mistak
     ``locate=False`` leaves out where the wrong entries are (for a kernel, whose border says nothing).
     """
     expected_values = np.asarray(expected_values, dtype=np.float64)
-    actual = require_array(context, name, actual, expected_values.shape, layout, shape_hints)
+    actual = require_layout(context, name, actual, expected_values.shape, layout, shape_hints)
     if relative_error(expected_values, actual) < tol:
         return actual
     wrong = entry_errors(expected_values, actual) > ENTRY_TOL
@@ -281,10 +257,12 @@ def require_close(context, name, expected_values, actual, catalogue=None, mistak
     head = f"{context}: {name} wrong in {n_wrong} of {size} entries"
     if locate and 0 < n_wrong < size:
         head += f" ({describe_location(wrong)})"
-    for text, value in _mistake_texts(catalogue or {}, mistakes):
-        value = np.asarray(value, dtype=np.float64)
-        if misfit(value, expected_values) > MATCH_TOL and misfit(value, actual) <= MATCH_TOL:
-            raise CheckFailure(f"{head}; it equals {text}.")
+    unknown = set(mistakes or {}) - set(catalogue or {})
+    if unknown:
+        raise KeyError(f"unknown mistake keys {sorted(unknown)}; known: {sorted(catalogue or {})}")
+    found = known_mistake(actual, mistakes, expected_values, apart=MATCH_TOL)
+    if found is not None:
+        raise CheckFailure(f"{head}; it equals {catalogue[found]}.")
     diagnosis = diagnose(expected_values, actual, dims=dims, name=name, upstream=upstream,
                          summed_axes=summed_axes)
     idx = worst_entry(expected_values, actual)
@@ -296,33 +274,6 @@ def require_close(context, name, expected_values, actual, catalogue=None, mistak
     if diagnosis.kind in ("partial", "mismatch"):
         raise CheckFailure(f"{context}: {diagnosis.message}")
     raise CheckFailure(f"{head}; {diagnosis.message} {worst[0].upper()}{worst[1:]}.")
-
-
-def call_forward(fname, forward, inputs, kwargs):
-    """Run a student forward on copies of ``inputs``; require a pair (out, cache) and untouched inputs."""
-    copies = [np.array(a, dtype=np.float64, copy=True) for a in inputs]
-    result = forward(*copies, **kwargs)
-    if not (isinstance(result, tuple) and len(result) == 2):
-        raise CheckFailure(f"{fname} must return a pair (out, cache), got {_describe(result)}; end it with "
-                           "`return out, cache`.")
-    for original, copy in zip(inputs, copies):
-        if not np.array_equal(original, copy):
-            raise CheckFailure(f"{fname} modified one of its input arrays in place; pad or change a copy "
-                               "(np.pad returns a new array).")
-    return result
-
-
-def call_backward(bname, backward, dout, cache, n_grads):
-    """Run a student backward; require an untouched dout and ``n_grads`` results (a tuple if > 1)."""
-    dout_in = dout.copy()
-    result = backward(dout_in, cache)
-    if not np.array_equal(dout_in, dout):
-        raise CheckFailure(f"{bname} modified dout in place; compute the gradients in new arrays.")
-    if n_grads > 1:
-        if not (isinstance(result, tuple) and len(result) == n_grads):
-            raise CheckFailure(f"{bname} must return a tuple of {n_grads} gradients, got {_describe(result)}.")
-        return result
-    return (result,)
 
 
 def require_linear(context, backward, dout, cache, grads, names):
@@ -357,10 +308,6 @@ def forward_first(context, op, forward_problem, agrees):
 def _stored(prefix, name, catalogue):
     """The stored arrays of the known mistakes of ``name`` in one case: {key: array}."""
     return {key: expected(NB, f"{prefix}_{name}__{key}") for key in catalogue}
-
-
-def _n_cases(kind):
-    return int(expected(NB, f"{kind}_n"))
 
 
 # ----------------------------------------------------------------------------- conv_delta (equation (7))
@@ -405,7 +352,7 @@ def check_conv_delta_case(conv_delta, delta_next, w, sigma_prime_z, delta_expect
 
 def check_conv_delta(conv_delta):
     """The stored cases of equation (7): non-square images and filters, every size distinct."""
-    n = _n_cases("conv_delta")
+    n = stored_count(NB, "conv_delta")
     for k in range(n):
         p = f"conv_delta_{k}"
         check_conv_delta_case(
@@ -454,7 +401,7 @@ def _conv_forward(forward, x, w, b, stride, pad, out_expected, mistakes, label):
     """Run conv2d_forward on one case: (cache, None) when its output is right, (cache, message) otherwise."""
     context = f"conv2d_forward, {label} {conv_case_text(x.shape, w.shape, stride, pad)}"
     kwargs = {} if (stride, pad) == (1, 0) else {"stride": stride, "pad": pad}
-    out, cache = call_forward("conv2d_forward", forward, (x, w, b), kwargs)
+    out, cache = call_forward("conv2d_forward", forward, (x, w, b), None, FORWARD_FIX, kwargs=kwargs)
     try:
         require_close(context, "out", out_expected, out, CONV2D_OUT_MISTAKES, mistakes, tol=VALUE_TOL,
                       layout="(N, F, H', W')", shape_hints=conv_out_shape_hints(x.shape, w.shape, stride, pad))
@@ -500,7 +447,7 @@ def check_conv2d_backward_case(forward, backward, x, w, b, stride, pad, dout, ou
     context = f"conv2d_backward, {label} {conv_case_text(x.shape, w.shape, stride, pad)}"
     cache, forward_problem = _conv_forward(forward, x, w, b, stride, pad, out_expected, mistakes.get("out"),
                                            label)
-    grads = call_backward("conv2d_backward", backward, dout, cache, 3)
+    grads = call_backward("conv2d_backward", backward, dout, cache, 3, fix="compute the gradients in new arrays.")
     if forward_problem is not None:
         try:
             agrees = conv_fd_check(forward, x, w, b, stride, pad, dout, grads, rng).passed
@@ -532,7 +479,7 @@ def _conv_case(k):
 
 def check_conv2d_forward(conv2d_forward):
     """The stored conv2d cases: stride 1 and 2, with and without padding, a batch of one."""
-    n = _n_cases("conv2d")
+    n = stored_count(NB, "conv2d")
     for k in range(n):
         p, x, w, b, stride, pad = _conv_case(k)
         check_conv2d_forward_case(conv2d_forward, x, w, b, stride, pad, expected(NB, f"{p}_out"),
@@ -541,7 +488,7 @@ def check_conv2d_forward(conv2d_forward):
 
 def check_conv2d_backward(conv2d_forward, conv2d_backward):
     """The stored conv2d cases: dx, dw, db against stored values and finite differences of your forward."""
-    n = _n_cases("conv2d")
+    n = stored_count(NB, "conv2d")
     rng = np.random.default_rng(303)
     for k in range(n):
         p, x, w, b, stride, pad = _conv_case(k)
@@ -587,7 +534,7 @@ def _pool_forward(kind, forward, x, size, stride, out_expected, mistakes, label)
     """Run a pooling forward on one case: (cache, None) when its output is right, (cache, message) otherwise."""
     fname = f"{kind}_forward"
     context = f"{fname}, {label} {pool_case_text(x.shape, size, stride)}"
-    out, cache = call_forward(fname, forward, (x,), _pool_kwargs(size, stride))
+    out, cache = call_forward(fname, forward, (x,), None, FORWARD_FIX, kwargs=_pool_kwargs(size, stride))
     try:
         require_close(context, "out", out_expected, out, POOLS[kind][0], mistakes, tol=VALUE_TOL,
                       layout="(N, C, H', W')", shape_hints=pool_out_shape_hints(x.shape, size, stride))
@@ -625,7 +572,7 @@ def check_pool_backward_case(kind, forward, backward, x, size, stride, dout, out
     context = f"{bname}, {label} {pool_case_text(x.shape, size, stride)}"
     cache, forward_problem = _pool_forward(kind, forward, x, size, stride, out_expected, mistakes.get("out"),
                                            label)
-    (dx,) = call_backward(bname, backward, dout, cache, 1)
+    dx = call_backward(bname, backward, dout, cache, fix="compute the gradients in new arrays.")
     if forward_problem is not None:
         try:
             agrees = pool_fd_check(forward, x, size, stride, dout, dx, rng).passed
@@ -647,7 +594,7 @@ def _pool_case(kind, k):
 
 
 def _check_pool_forward(kind, forward):
-    n = _n_cases(kind)
+    n = stored_count(NB, kind)
     for k in range(n):
         p, x, size, stride = _pool_case(kind, k)
         check_pool_forward_case(kind, forward, x, size, stride, expected(NB, f"{p}_out"),
@@ -655,7 +602,7 @@ def _check_pool_forward(kind, forward):
 
 
 def _check_pool_backward(kind, forward, backward):
-    n = _n_cases(kind)
+    n = stored_count(NB, kind)
     rng = np.random.default_rng(3033)
     for k in range(n):
         p, x, size, stride = _pool_case(kind, k)
@@ -707,7 +654,7 @@ def check_im2col_case(im2col, x, HH, WW, stride, pad, cols_expected, mistakes, l
 
 def check_im2col(im2col):
     """Stored cases of the column layout of course_lib/layers/im2col.py (stride, padding, several channels)."""
-    n = _n_cases("im2col")
+    n = stored_count(NB, "im2col")
     for k in range(n):
         p = f"im2col_{k}"
         check_im2col_case(im2col, expected(NB, f"{p}_x"), int(expected(NB, f"{p}_HH")),

@@ -23,29 +23,17 @@ import numpy as np
 from course_lib.gradcheck import contract_diagnosis, relative_error
 from course_lib.gradcheck.naming import describe_index, format_value
 from course_lib.modules import LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Tanh
+from course_lib.selfcheck.common import describe, stored_count, vector_text
 from course_lib.selfcheck.core import CheckFailure
 from course_lib.selfcheck.expected import expected
 
 NB = "nb04"
+CONTAINERS = (list, tuple, dict)
+"""The containers that messages describe by their type and length ("a dict of 3 items")."""
 SAME = 1e-9
 """Relative misfit below which two results count as equal; a correct answer lands near 1e-15."""
 DIFFERENT = 1e-6
 """A wrong variant is only named when it differs from the right answer by more than this."""
-
-# ----------------------------------------------------------------------------- small helpers
-
-
-def _describe(value):
-    if isinstance(value, (list, tuple, dict)):
-        return f"a {type(value).__name__} of {len(value)} items"
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    return f"{type(value).__name__} {value!r}"[:80]
-
-
-def _numbers(values):
-    return "[" + ", ".join(format_value(v) for v in values) + "]"
-
 
 # ----------------------------------------------------------------------------- layer_gradient_norms
 
@@ -111,14 +99,15 @@ def _norm_list(result, n_layers, context):
     """The student's result as a float vector of length n_layers, or a CheckFailure saying why not."""
     if not isinstance(result, (list, tuple, np.ndarray)):
         raise CheckFailure(
-            f"{context}: must return a list of floats, one per Linear layer, got {_describe(result)}."
+            f"{context}: must return a list of floats, one per Linear layer, got {describe(result, CONTAINERS)}."
         )
     try:
         values = np.asarray(result, dtype=np.float64)
     except (TypeError, ValueError):
         raise CheckFailure(
             f"{context}: must return a flat list of numbers, one norm per Linear layer, got "
-            f"{_describe(result)} whose items are not all single numbers (use float(np.linalg.norm(db)))."
+            f"{describe(result, CONTAINERS)} whose items are not all single numbers "
+            "(use float(np.linalg.norm(db)))."
         ) from None
     if values.ndim != 1:
         raise CheckFailure(
@@ -136,9 +125,9 @@ def _norm_list(result, n_layers, context):
             f"included), got {len(values)}.{hint}"
         )
     if not np.all(np.isfinite(values)):
-        raise CheckFailure(f"{context}: the norms must be finite numbers, got {_numbers(values)}.")
+        raise CheckFailure(f"{context}: the norms must be finite numbers, got {vector_text(values)}.")
     if np.any(values < 0):
-        raise CheckFailure(f"{context}: a norm is never negative, got {_numbers(values)}.")
+        raise CheckFailure(f"{context}: a norm is never negative, got {vector_text(values)}.")
     return values
 
 
@@ -170,13 +159,13 @@ def check_layer_gradient_norms_case(layer_gradient_norms, weights, biases, activ
         )
     for mistake, value in norm_mistakes(norms, weight_norms, l1_norms, len(x)).items():
         if relative_error(value, norms) > DIFFERENT and relative_error(value, got) <= SAME:
-            raise CheckFailure(f"{context}: got {_numbers(got)}, which is {mistake}.")
+            raise CheckFailure(f"{context}: got {vector_text(got)}, which is {mistake}.")
     j = int(np.argmax(errors))
     n_wrong = int(np.sum(errors > SAME))
     raise CheckFailure(
         f"{context}: {n_wrong} of {len(norms)} norms are wrong; the worst is Linear layer {j + 1}: expected "
-        f"{format_value(norms[j])}, got {format_value(got[j])} (expected {_numbers(norms)}, got "
-        f"{_numbers(got)}). The loss is course_lib.layers.losses.softmax_cross_entropy."
+        f"{format_value(norms[j])}, got {format_value(got[j])} (expected {vector_text(norms)}, got "
+        f"{vector_text(got)}). The loss is course_lib.layers.losses.softmax_cross_entropy."
     )
 
 
@@ -193,7 +182,7 @@ def stored_network(k):
 
 def check_layer_gradient_norms(layer_gradient_norms):
     """Stored networks: sigmoid, ReLU with a batch of one, a single Linear layer, the lecture's deep net."""
-    for k in range(int(expected(NB, "lgn_n"))):
+    for k in range(stored_count(NB, "lgn")):
         check_layer_gradient_norms_case(layer_gradient_norms, *stored_network(k))
 
 
@@ -268,7 +257,7 @@ def _draw(fname, init, r_in, r_out, rng):
     context = f"{fname}({r_in}, {r_out}, rng)"
     w = init(r_in, r_out, rng)
     if not isinstance(w, np.ndarray):
-        raise CheckFailure(f"{context} must return a numpy array, got {_describe(w)}.")
+        raise CheckFailure(f"{context} must return a numpy array, got {describe(w, CONTAINERS)}.")
     if w.shape != (r_in, r_out):
         note = ""
         if w.shape == (r_out, r_in):
@@ -444,13 +433,13 @@ def _result_arrays(fname, result, kind, names, context):
     if kind == "list":
         if not isinstance(result, list):
             raise CheckFailure(f"{context}: given a list, it must return a list (one array per input array), "
-                               f"got {_describe(result)}.")
+                               f"got {describe(result, CONTAINERS)}.")
         if len(result) != len(names):
             raise CheckFailure(f"{context}: given {len(names)} arrays, it returned {len(result)}.")
         return list(result)
     if not isinstance(result, dict):
         raise CheckFailure(f"{context}: given a dict, it must return a dict with the same keys, got "
-                           f"{_describe(result)}.")
+                           f"{describe(result, CONTAINERS)}.")
     if set(result) != set(names):
         raise CheckFailure(f"{context}: the returned dict has keys {sorted(result)}, expected the input's keys "
                            f"{sorted(names)}.")
@@ -526,7 +515,7 @@ def stored_clip_case(fname, k):
 
 
 def _check_clip(fname, clip):
-    for k in range(int(expected(NB, f"{fname}_n"))):
+    for k in range(stored_count(NB, fname)):
         kind, names, arrays, param, outs, mistakes, norm = stored_clip_case(fname, k)
         check_clip_case(fname, clip, kind, names, arrays, param, outs, mistakes, norm)
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from course_lib.data import rosenbrock_gradient
 from course_lib.gradcheck.naming import format_value
+from course_lib.selfcheck.common import stored_count, vector_text
 from course_lib.selfcheck.core import CheckFailure
 from course_lib.selfcheck.expected import expected
 
@@ -291,10 +292,6 @@ class OptimizerCase:
                 f"{vector_text(self.theta0)}")
 
 
-def vector_text(x):
-    return "[" + ", ".join(format_value(v) for v in np.ravel(x)) + "]"
-
-
 def stored_case(name, c):
     """Case c of optimizer ``name`` from the stored values (see autograder/expected/nb05.py)."""
     key = f"{name}_{c}"
@@ -323,7 +320,7 @@ def stored_case(name, c):
 
 
 def stored_cases(name):
-    return [stored_case(name, c) for c in range(int(expected(NB, f"{name}_n")))]
+    return [stored_case(name, c) for c in range(stored_count(NB, name))]
 
 
 # ----------------------------------------------------------------------------- running a class
@@ -443,7 +440,8 @@ def row_errors(path, ref):
     return np.where(bad_p & bad_r, 0.0, errors)
 
 
-def misfit(path, ref):
+def path_misfit(path, ref):
+    """The largest relative distance of an iterate of ``path`` from the same iterate of ``ref`` (see row_errors)."""
     return float(np.max(row_errors(path, ref)))
 
 
@@ -477,10 +475,10 @@ def _why(name, cls, case, path):
 def check_optimizer_case(name, cls, case):
     """A fresh instance's path against the expected one; names a known mistake when it matches one."""
     (path,) = run_in_turn(name, [make_optimizer(name, cls, case)], case)
-    if misfit(path, case.expected) <= SAME:
+    if path_misfit(path, case.expected) <= SAME:
         return path
     for key, wrong in case.mistakes.items():
-        if misfit(wrong, case.expected) > NAMEABLE and misfit(path, wrong) <= SAME:
+        if path_misfit(wrong, case.expected) > NAMEABLE and path_misfit(path, wrong) <= SAME:
             raise CheckFailure(f"{case.context(name)}: {MISTAKES[name][key]}.")
     raise CheckFailure(f"{case.context(name)}: {_why(name, cls, case, path)}")
 
@@ -489,7 +487,7 @@ def check_independent_instances(name, cls, case):
     """Two instances stepped in turn must each follow the path that one instance follows alone."""
     first, second = make_optimizer(name, cls, case), make_optimizer(name, cls, case)
     paths = run_in_turn(name, [first, second], case)
-    if max(misfit(p, case.expected) for p in paths) > SAME:
+    if max(path_misfit(p, case.expected) for p in paths) > SAME:
         raise CheckFailure(
             f"{case.context(name)}: alone, an instance follows the right path, but two instances stepped in "
             "turn do not: they share state. Create every state variable (v, r, s, the step count) on self "

@@ -18,23 +18,32 @@ given: the forward must store them there.
 """
 import numpy as np
 
-from course_lib.gradcheck import (
-    compare_gradient,
-    contract_diagnosis,
-    directional_check,
-    numerical_gradient_array,
+from course_lib.gradcheck import compare_gradient, directional_check, numerical_gradient_array
+from course_lib.gradcheck.naming import describe_shape
+from course_lib.selfcheck import common
+from course_lib.selfcheck.common import (
+    GRAD_THRESHOLD,
+    VALUE_TOL,
+    call_backward,
+    call_forward,
+    misfit,
+    require_array,
+    require_values,
+    stored_count,
+    usable_mistakes,
 )
-from course_lib.gradcheck.naming import describe_index, format_value
 from course_lib.selfcheck.core import CheckFailure
-from course_lib.selfcheck.expected import expected
 
 NB = "nb06"
-GRAD_THRESHOLD = 1e-6
-"""rho bound for gradients: right ones land near 1e-10 (finite differences) or 1e-14 (stored values)."""
-VALUE_TOL = 1e-8
-"""Misfit bound for forward outputs and running averages: a right forward lands near 1e-15."""
-MISTAKE_TOL = 1e-6
-"""An output within this misfit of a known mistake is reported as that mistake."""
+INPUTS = ("x", "gamma", "beta")
+"""The array inputs of a forward, in order (bn_param follows them); the backward returns one gradient each."""
+GRADIENTS = ("dx", "dgamma", "dbeta")
+FORWARD_FIX = "compute the output in new arrays (x - mu rather than x -= mu)."
+"""What to do instead of changing x, gamma or beta in place."""
+OUTPUT_GAP = 100 * VALUE_TOL
+"""A forward output or running average is only named as a mistake lying farther than this from the right one."""
+GRADIENT_GAP = 1e-4
+"""A gradient is only named as a mistake lying farther than this from the right one."""
 
 # What each known mistake is, in words; the arrays they produce are stored per case.
 MISTAKES = {
@@ -109,38 +118,10 @@ def stored_case(prefix):
     ``case["mistakes"][group][slug]`` is what mistake ``slug`` gives for
     ``group`` ("out", "running_mean", "running_var", "dx", "dgamma").
     """
-    case = {str(k): expected(NB, f"{prefix}__{k}") for k in expected(NB, f"{prefix}__keys")}
-    mistakes = {}
-    for entry in expected(NB, f"{prefix}__mistakes"):
-        group, slug = str(entry).split("/")
-        mistakes.setdefault(group, {})[slug] = expected(NB, f"{prefix}__mistake__{group}__{slug}")
-    case["mistakes"] = mistakes
-    return case
-
-
-def _number_of(kind):
-    return int(expected(NB, f"{kind}_n"))
+    return common.stored_case(NB, prefix)
 
 
 # ----------------------------------------------------------------------------- small helpers
-
-
-def _describe(value):
-    if isinstance(value, tuple):
-        return f"a tuple of {len(value)} items"
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    return f"{type(value).__name__} {value!r}"[:80]
-
-
-def _misfit(a, b):
-    """||a - b|| / (||a|| + ||b||), 0 when both are zero."""
-    denom = np.linalg.norm(a) + np.linalg.norm(b)
-    return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
-
-
-def shape_text(shape):
-    return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def make_bn_param(case):
@@ -156,7 +137,7 @@ def make_bn_param(case):
 
 def describe_case(case):
     mode, x = str(case["mode"]), case["x"]
-    return (f"{mode} mode, x of shape {shape_text(x.shape)}, eps = {float(case['eps']):g}, "
+    return (f"{mode} mode, x of shape {describe_shape(x.shape)}, eps = {float(case['eps']):g}, "
             f"momentum = {float(case['momentum']):g}")
 
 
@@ -166,67 +147,9 @@ def dims_of(x):
     return dict(zip(names, x.shape))
 
 
-def call_forward(fname, forward, x, gamma, beta, bn_param):
-    """Run a student forward on copies; require a pair (out, cache) and untouched x, gamma, beta."""
-    args = [np.array(a, copy=True) for a in (x, gamma, beta)]
-    result = forward(*args, bn_param)
-    if not (isinstance(result, tuple) and len(result) == 2):
-        raise CheckFailure(f"{fname} must return a pair (out, cache), got {_describe(result)}; "
-                           "end it with `return out, cache`.")
-    for label, arg, original in zip(("x", "gamma", "beta"), args, (x, gamma, beta)):
-        if not np.array_equal(arg, original):
-            raise CheckFailure(f"{fname} modified its input {label} in place; compute the output in "
-                               "new arrays (x - mu rather than x -= mu).")
-    return result
-
-
-def call_backward(fname, backward, dout, cache):
-    """Run a student backward; require an untouched dout and a triple (dx, dgamma, dbeta)."""
-    dout_in = dout.copy()
-    result = backward(dout_in, cache)
-    if not np.array_equal(dout_in, dout):
-        raise CheckFailure(f"{fname} modified dout in place; compute dx in a new array.")
-    if not (isinstance(result, tuple) and len(result) == 3):
-        raise CheckFailure(f"{fname} must return a tuple (dx, dgamma, dbeta), got {_describe(result)}.")
-    return result
-
-
-def require_array(label, value, shape, dims=None):
-    """A finite float array of the given shape, or a CheckFailure saying what is wrong."""
-    problem = contract_diagnosis(label, value, shape, dims)
-    if problem is not None:
-        raise CheckFailure(problem.message)
-    return np.asarray(value, dtype=np.float64)
-
-
-def _usable(candidates, right, gap=1e-4):
-    """The candidates farther than ``gap`` (misfit) from the right answer, so a check can tell them apart."""
-    return {slug: np.asarray(value, dtype=np.float64) for slug, value in (candidates or {}).items()
-            if np.shape(value) == np.shape(right) and _misfit(np.asarray(value, dtype=np.float64), right) > gap}
-
-
-def require_values(context, label, right, actual, candidates=None, dims=None):
-    """Compare forward outputs (or running averages) with the right ones; name a known mistake."""
-    actual = require_array(f"{context}: {label}", actual, right.shape, dims)
-    if _misfit(right, actual) <= VALUE_TOL:
-        return
-    for slug, value in _usable(candidates, right, gap=100 * VALUE_TOL).items():
-        # A mistake close to the right answer (eps outside the root with eps = 1e-5) needs a closer match.
-        if _misfit(value, actual) <= min(MISTAKE_TOL, 0.01 * _misfit(value, right)):
-            raise CheckFailure(f"{context}: {label} is wrong; it equals {MISTAKES[slug]}.")
-    scale = np.max(np.abs(right), initial=0.0)
-    errors = np.abs(actual - right) / np.maximum(np.abs(right) + np.abs(actual), max(1e-3 * scale, 1e-300))
-    wrong = errors > VALUE_TOL
-    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(errors)), errors.shape))
-    raise CheckFailure(
-        f"{context}: {label} is wrong in {int(wrong.sum())} of {wrong.size} entries; worst entry at "
-        f"{describe_index(idx)}: expected {format_value(right[idx])}, got {format_value(actual[idx])}."
-    )
-
-
 def labelled(candidates):
-    """{sentence: array} for compare_gradient from {slug: array}."""
-    return {MISTAKES[slug]: value for slug, value in candidates.items()}
+    """{sentence: array} from {slug: array}, for the messages."""
+    return {MISTAKES[slug]: value for slug, value in (candidates or {}).items()}
 
 
 # ----------------------------------------------------------------------------- forward
@@ -243,15 +166,15 @@ def check_forward_case(fname, forward, case):
     x = case["x"]
     dims = dims_of(x)
     bn_param = make_bn_param(case)
-    out, _ = call_forward(fname, forward, x, case["gamma"], case["beta"], bn_param)
+    out, _ = call_forward(fname, forward, (x, case["gamma"], case["beta"]), INPUTS, FORWARD_FIX, params=(bn_param,))
     mistakes = case["mistakes"]
-    require_values(context, "out", case["out"], out, mistakes.get("out"), dims)
+    require_values(context, "out", case["out"], out, labelled(mistakes.get("out")), dims=dims, apart=OUTPUT_GAP)
     for key in ("running_mean", "running_var"):
         if key not in bn_param:
             raise CheckFailure(f"{context}: bn_param has no entry {key!r} after the call; keep the running "
                                "averages in the dict you were given.")
         require_values(context, f"bn_param[{key!r}] after the call", case[f"new_{key}"], bn_param[key],
-                       mistakes.get(key))
+                       labelled(mistakes.get(key)), apart=OUTPUT_GAP)
 
 
 def check_running_sequence_case(fname, forward, case):
@@ -263,11 +186,11 @@ def check_running_sequence_case(fname, forward, case):
     """
     x_seq = case["x_seq"]
     context = (f"{fname}, {len(x_seq)} train-mode calls in a row with the same bn_param, batches of "
-               f"shape {shape_text(x_seq.shape[1:])}, momentum = {float(case['momentum']):g}")
+               f"shape {describe_shape(x_seq.shape[1:])}, momentum = {float(case['momentum']):g}")
     bn_param = make_bn_param({**case, "mode": "train"})
     means, variances = [], []
     for x in x_seq:
-        call_forward(fname, forward, x, case["gamma"], case["beta"], bn_param)
+        call_forward(fname, forward, (x, case["gamma"], case["beta"]), INPUTS, FORWARD_FIX, params=(bn_param,))
         for key in ("running_mean", "running_var"):
             if key not in bn_param:
                 raise CheckFailure(f"{context}: bn_param has no entry {key!r} after a call; keep the running "
@@ -278,15 +201,15 @@ def check_running_sequence_case(fname, forward, case):
     for label, key, got in (("running_mean", "means", means), ("running_var", "variances", variances)):
         shapes = {np.shape(g) for g in got}
         if shapes != {case[key].shape[1:]}:
-            raise CheckFailure(f"{context}: bn_param[{label!r}] must have shape {shape_text(case[key].shape[1:])} "
-                               f"(one entry per feature), got {sorted(shapes)}.")
+            raise CheckFailure(f"{context}: bn_param[{label!r}] must have shape "
+                               f"{describe_shape(case[key].shape[1:])} (one entry per feature), got {sorted(shapes)}.")
         require_values(context, f"bn_param[{label!r}] after each call (one row per call)", case[key],
-                       np.stack(got), mistakes.get(label))
+                       np.stack(got), labelled(mistakes.get(label)), apart=OUTPUT_GAP)
 
 
 def check_batchnorm_forward(batchnorm_forward):
     """Stored cases: train mode (eps 1e-5 and 0.1, a batch of one), test mode, running averages."""
-    for k in range(_number_of("fwd")):
+    for k in range(stored_count(NB, "fwd")):
         check_forward_case("batchnorm_forward", batchnorm_forward, stored_case(f"fwd_{k}"))
     check_running_sequence_case("batchnorm_forward", batchnorm_forward, stored_case("seq"))
 
@@ -347,24 +270,24 @@ def check_backward_case(fname, forward, backward, case, fd="entries", forward_na
     x, dout = case["x"], case["dout"]
     dims = dims_of(x)
     context = f"{fname}, {describe_case(case)}"
-    out, cache = call_forward(forward_name, forward, x, case["gamma"], case["beta"], make_bn_param(case))
-    grads = call_backward(fname, backward, dout, cache)
+    out, cache = call_forward(forward_name, forward, (x, case["gamma"], case["beta"]), INPUTS, FORWARD_FIX,
+                              params=(make_bn_param(case),))
+    grads = call_backward(fname, backward, dout, cache, 3, GRADIENTS)
     shapes = (x.shape, case["gamma"].shape, case["beta"].shape)
-    grads = tuple(require_array(f"{context}: {label}", g, s, dims)
-                  for label, g, s in zip(("dx", "dgamma", "dbeta"), grads, shapes))
+    grads = tuple(require_array(f"{context}: {label}", g, s, dims) for label, g, s in zip(GRADIENTS, grads, shapes))
     mistakes = case["mistakes"]
     hints = {
-        "dx": {"candidates": labelled(_usable(mistakes.get("dx"), case["dx"]))},
-        "dgamma": {"candidates": labelled(_usable(mistakes.get("dgamma"), case["dgamma"]))},
+        "dx": {"candidates": labelled(usable_mistakes(mistakes.get("dx"), case["dx"], GRADIENT_GAP))},
+        "dgamma": {"candidates": labelled(usable_mistakes(mistakes.get("dgamma"), case["dgamma"], GRADIENT_GAP))},
         "dbeta": {"upstream": dout, "summed_axes": (0,) if x.ndim == 2 else (0, 2, 3)},
     }
     failures = []
-    for label, mine in zip(("dx", "dgamma", "dbeta"), grads):
+    for label, mine in zip(GRADIENTS, grads):
         result = compare_gradient(label, case[label], mine, dims, threshold=GRAD_THRESHOLD, **hints[label])
         if not result.passed:
             failures.append(result.message)
     if failures:
-        out_ok = np.shape(out) == x.shape and _misfit(case["out"], np.asarray(out, dtype=np.float64)) <= VALUE_TOL
+        out_ok = np.shape(out) == x.shape and misfit(case["out"], np.asarray(out, dtype=np.float64)) <= VALUE_TOL
         if not out_ok:
             own = check_own_forward(forward, case, dout, grads, fd)
             verdict = ("your backward does match centered differences of your forward, so the mistake is in "
@@ -379,20 +302,20 @@ def check_backward_case(fname, forward, backward, case, fd="entries", forward_na
     if own is not None:
         raise CheckFailure(f"{context}: the gradients are right, but they disagree with centered differences "
                            f"of your own {forward_name}, whose output must then be wrong near this input: {own}")
-    again = call_backward(fname, backward, dout, cache)
-    doubled = call_backward(fname, backward, 2.0 * dout, cache)
-    for label, g, g_again, g_doubled in zip(("dx", "dgamma", "dbeta"), grads, again, doubled):
+    again = call_backward(fname, backward, dout, cache, 3, GRADIENTS)
+    doubled = call_backward(fname, backward, 2.0 * dout, cache, 3, GRADIENTS)
+    for label, g, g_again, g_doubled in zip(GRADIENTS, grads, again, doubled):
         if not np.array_equal(np.asarray(g_again, dtype=np.float64), g):
             raise CheckFailure(f"{context}: a second call with the same dout and cache gave a different {label}; "
                                "the backward must not change the cache.")
-        if _misfit(2.0 * g, np.asarray(g_doubled, dtype=np.float64)) > 1e-12:
+        if misfit(2.0 * g, np.asarray(g_doubled, dtype=np.float64)) > 1e-12:
             raise CheckFailure(f"{context}: doubling dout did not double {label}; the backward must be linear "
                                "in dout.")
 
 
 def check_batchnorm_backward(batchnorm_forward, batchnorm_backward):
     """Stored cases in train mode (eps 1e-5 and 0.1, a batch of one) and test mode."""
-    for k in range(_number_of("bwd")):
+    for k in range(stored_count(NB, "bwd")):
         check_backward_case("batchnorm_backward", batchnorm_forward, batchnorm_backward,
                             stored_case(f"bwd_{k}"))
 
@@ -406,10 +329,11 @@ def check_forms_agree(batchnorm_forward, batchnorm_backward_alt, batchnorm_backw
     dout = rng.standard_normal((N, D))
     bn_param = {"mode": "train", "eps": 1e-5, "momentum": 0.9,
                 "running_mean": np.zeros(D), "running_var": np.ones(D)}
-    _, cache = call_forward("batchnorm_forward", batchnorm_forward, x, gamma, beta, bn_param)
-    alt = call_backward("batchnorm_backward_alt", batchnorm_backward_alt, dout, cache)
+    _, cache = call_forward("batchnorm_forward", batchnorm_forward, (x, gamma, beta), INPUTS, FORWARD_FIX,
+                            params=(bn_param,))
+    alt = call_backward("batchnorm_backward_alt", batchnorm_backward_alt, dout, cache, 3, GRADIENTS)
     try:
-        graph = call_backward("batchnorm_backward", batchnorm_backward, dout, cache)
+        graph = call_backward("batchnorm_backward", batchnorm_backward, dout, cache, 3, GRADIENTS)
     except NotImplementedError:
         return  # the graph form is not written yet: nothing to compare with
     for label, a, g in zip(("dx", "dgamma", "dbeta"), alt, graph):
@@ -424,7 +348,7 @@ def check_forms_agree(batchnorm_forward, batchnorm_backward_alt, batchnorm_backw
 
 def check_batchnorm_backward_alt(batchnorm_forward, batchnorm_backward_alt, batchnorm_backward=None):
     """The stored cases of batchnorm_backward, then agreement with the graph form when it is given."""
-    for k in range(_number_of("bwd")):
+    for k in range(stored_count(NB, "bwd")):
         check_backward_case("batchnorm_backward_alt", batchnorm_forward, batchnorm_backward_alt,
                             stored_case(f"bwd_{k}"))
     if batchnorm_backward is not None:
@@ -436,12 +360,12 @@ def check_batchnorm_backward_alt(batchnorm_forward, batchnorm_backward_alt, batc
 
 def check_spatial_batchnorm_forward(spatial_batchnorm_forward):
     """Stored (N, C, H, W) cases: train mode (a batch of one too) and test mode."""
-    for k in range(_number_of("sfwd")):
+    for k in range(stored_count(NB, "sfwd")):
         check_forward_case("spatial_batchnorm_forward", spatial_batchnorm_forward, stored_case(f"sfwd_{k}"))
 
 
 def check_spatial_batchnorm_backward(spatial_batchnorm_forward, spatial_batchnorm_backward):
     """Stored (N, C, H, W) cases in train and test mode, fed the cache of the student's forward."""
-    for k in range(_number_of("sbwd")):
+    for k in range(stored_count(NB, "sbwd")):
         check_backward_case("spatial_batchnorm_backward", spatial_batchnorm_forward, spatial_batchnorm_backward,
                             stored_case(f"sbwd_{k}"))

@@ -25,16 +25,25 @@ object with an attribute ``x``; ``minimize`` returns an object with at least
 import numpy as np
 
 from course_lib.data.synthetic import rosenbrock_gradient, rosenbrock_value
-from course_lib.gradcheck import contract_diagnosis
-from course_lib.gradcheck.naming import describe_index, format_value
+from course_lib.gradcheck.naming import describe_shape, format_value
+from course_lib.selfcheck import common
+from course_lib.selfcheck.common import (
+    MATCH_TOL,
+    describe,
+    known_mistake,
+    matrix_with_eigenvalues,
+    misfit,
+    stored_count,
+    vector_text,
+    wrong_entries,
+)
 from course_lib.selfcheck.core import CheckFailure
-from course_lib.selfcheck.expected import expected
 
 NB = "nb07"
+CONTAINERS = (list, tuple, dict)
+"""The containers that messages describe by their type and length ("a list of 3 items")."""
 VALUE_TOL = 1e-7
 """Misfit bound for outputs computed by the same formula: a right answer lands near 1e-12."""
-MISTAKE_TOL = 1e-6
-"""An output within this misfit of a known mistake is reported as that mistake."""
 DISTINCT = 1e-4
 """A mistake is only named on a case where it differs from the right answer by more than this."""
 
@@ -126,14 +135,7 @@ MISTAKES = {
 def stored_case(prefix):
     """The stored case ``prefix`` as a dict: arrays (0-d for numbers and names) and
     ``case["mistakes"][slug]``, what mistake ``slug`` gives on it."""
-    case = {str(k): expected(NB, f"{prefix}__{k}") for k in expected(NB, f"{prefix}__keys")}
-    case["mistakes"] = {str(slug): expected(NB, f"{prefix}__mistake__{slug}")
-                        for slug in expected(NB, f"{prefix}__mistakes")}
-    return case
-
-
-def _number_of(kind):
-    return int(expected(NB, f"{kind}_n"))
+    return common.stored_case(NB, prefix)
 
 
 # ----------------------------------------------------------------------------- test problems
@@ -203,43 +205,12 @@ def quadratic_case(A, b):
 # ----------------------------------------------------------------------------- comparisons
 
 
-def _describe(value):
-    if isinstance(value, (list, tuple, dict)):
-        return f"a {type(value).__name__} of {len(value)} items"
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    return f"{type(value).__name__} {value!r}"[:80]
-
-
-def misfit(a, b):
-    """||a - b|| / (||a|| + ||b||), 0 when both are zero."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    denom = np.linalg.norm(a) + np.linalg.norm(b)
-    return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
-
-
-def shape_text(shape):
-    return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
 def require_array(label, value, shape):
-    """A finite float array of the given shape, or a CheckFailure saying what is wrong."""
+    """common.require_array, first refusing a list (or tuple) of the wrong length for a vector."""
     if isinstance(value, (tuple, list)) and len(shape) == 1 and len(value) != shape[0]:
-        raise CheckFailure(f"{label} must be an array of shape {shape_text(shape)}, got {_describe(value)}.")
-    problem = contract_diagnosis(label, value, shape)
-    if problem is not None:
-        raise CheckFailure(problem.message)
-    return np.asarray(value, dtype=np.float64)
-
-
-def usable_mistakes(mistakes, right):
-    """The known mistakes that differ from the right answer on this case."""
-    found = {}
-    for slug, value in (mistakes or {}).items():
-        value = np.asarray(value, dtype=np.float64)
-        if value.shape == np.shape(right) and np.all(np.isfinite(value)) and misfit(value, right) > DISTINCT:
-            found[slug] = value
-    return found
+        raise CheckFailure(f"{label} must be an array of shape {describe_shape(shape)}, "
+                           f"got {describe(value, CONTAINERS)}.")
+    return common.require_array(label, value, shape)
 
 
 def require_values(context, label, right, actual, mistakes=None, tol=VALUE_TOL):
@@ -248,28 +219,18 @@ def require_values(context, label, right, actual, mistakes=None, tol=VALUE_TOL):
     actual = require_array(f"{context}: {label}", actual, right.shape)
     if misfit(right, actual) <= tol:
         return
-    for slug, value in usable_mistakes(mistakes, right).items():
-        if misfit(value, actual) <= MISTAKE_TOL:
-            raise CheckFailure(f"{context}: {label} is wrong; it equals {MISTAKES[slug]}.")
-    if misfit(-right, actual) <= MISTAKE_TOL:
+    found = known_mistake(actual, mistakes, right, apart=DISTINCT)
+    if found is not None:
+        raise CheckFailure(f"{context}: {label} is wrong; it equals {MISTAKES[found]}.")
+    if misfit(-right, actual) <= MATCH_TOL:
         raise CheckFailure(f"{context}: {label} has the wrong sign: it equals minus the right value.")
     norm_sq = float(np.sum(right * right))
     if norm_sq > 0 and right.size > 1:
         c = float(np.sum(right * actual)) / norm_sq
-        if c != 0 and misfit(c * right, actual) <= MISTAKE_TOL:
+        if c != 0 and misfit(c * right, actual) <= MATCH_TOL:
             raise CheckFailure(f"{context}: {label} is {format_value(c)} times the right value; look for a "
                                "missing or extra factor.")
-    scale = np.max(np.abs(right), initial=0.0)
-    errors = np.abs(actual - right) / np.maximum(np.abs(right) + np.abs(actual), max(1e-3 * scale, 1e-300))
-    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(errors)), errors.shape)) if errors.ndim else ()
-    wrong = int(np.sum(errors > tol))
-    where = f"worst entry at {describe_index(idx)}: " if right.ndim else ""
-    raise CheckFailure(f"{context}: {label} is wrong in {wrong} of {right.size} entries; {where}expected "
-                       f"{format_value(right[idx])}, got {format_value(actual[idx])}.")
-
-
-def _vec(x):
-    return ", ".join(format_value(v) for v in np.ravel(x))
+    raise CheckFailure(wrong_entries(context, label, right, actual, tol))
 
 
 def solution_of(result, name="conjugate_gradient"):
@@ -303,7 +264,7 @@ def check_hessian_fd_case(hessian_fd, case):
 
 def check_hessian_fd(hessian_fd):
     """The stored cases, then a quadratic (its Hessian is A, exactly)."""
-    for k in range(_number_of("hess")):
+    for k in range(stored_count(NB, "hess")):
         check_hessian_fd_case(hessian_fd, stored_case(f"hess_{k}"))
     rng = np.random.default_rng(70)
     M = rng.standard_normal((3, 3))
@@ -336,7 +297,7 @@ def check_newton_step_case(newton_step, case):
 
 def check_newton_step(newton_step):
     """The stored cases, then one step lands on the minimiser of a quadratic."""
-    for k in range(_number_of("newton")):
+    for k in range(stored_count(NB, "newton")):
         check_newton_step_case(newton_step, stored_case(f"newton_{k}"))
     rng = np.random.default_rng(71)
     M = rng.standard_normal((4, 4))
@@ -380,12 +341,12 @@ def check_hvp_zero(hvp_fd, case):
                            "zero (H 0 = 0).")
     Hv = require_array(f"{context}: H v", Hv, w.shape)
     if np.any(Hv):
-        raise CheckFailure(f"{context} must return zeros (H 0 = 0), got [{_vec(Hv)}].")
+        raise CheckFailure(f"{context} must return zeros (H 0 = 0), got {vector_text(Hv)}.")
 
 
 def check_hvp_fd(hvp_fd):
     """The stored cases (quadratics, where H v = A v, and non-quadratic functions), then v = 0."""
-    for k in range(_number_of("hvp")):
+    for k in range(stored_count(NB, "hvp")):
         check_hvp_fd_case(hvp_fd, stored_case(f"hvp_{k}"))
     check_hvp_zero(hvp_fd, stored_case("hvp_0"))
 
@@ -433,24 +394,24 @@ def check_conjugate_gradient_case(conjugate_gradient, case):
         x = check_cg_solution(conjugate_gradient, A, b, context, x0, tol=1e-14, max_iter=k)
         if misfit(right[k - 1], x) <= VALUE_TOL:
             continue
-        if k < d and misfit(right[k], x) <= MISTAKE_TOL:
+        if k < d and misfit(right[k], x) <= MATCH_TOL:
             raise CheckFailure(f"{context}: x is what the right CG gives after {k + 1} iterations: you make one "
                                "iteration too many (max_iter is the number of steps x <- x + alpha q).")
-        if k > 1 and misfit(right[k - 2], x) <= MISTAKE_TOL:
+        if k > 1 and misfit(right[k - 2], x) <= MATCH_TOL:
             raise CheckFailure(f"{context}: x is what the right CG gives after {k - 1} iterations: you make one "
                                "iteration too few (max_iter is the number of steps x <- x + alpha q).")
         for slug, its in mistakes.items():
-            if misfit(its[k - 1], right[k - 1]) > DISTINCT and misfit(its[k - 1], x) <= MISTAKE_TOL:
+            if misfit(its[k - 1], right[k - 1]) > DISTINCT and misfit(its[k - 1], x) <= MATCH_TOL:
                 raise CheckFailure(f"{context}: x is wrong; it equals {MISTAKES[slug]}.")
         if k == 1:
             raise CheckFailure(
                 f"{context}: after one iteration x should be x0 + alpha_0 q_0 with q_0 = r_0 = b - H x0 and "
                 f"alpha_0 = r_0 . q_0 / (q_0^T H q_0) (the exact minimiser along q_0); expected "
-                f"[{_vec(right[0])}], got [{_vec(x)}].")
+                f"{vector_text(right[0])}, got {vector_text(x)}.")
         raise CheckFailure(
             f"{context}: the first {k - 1} iterations are right but iteration {k} is not, so the direction "
             f"q_{k - 1} is wrong: it must be q_t = r_t - (q_(t-1)^T H r_t / q_(t-1)^T H q_(t-1)) q_(t-1) "
-            f"(eq. 21 with r = -grad L = b - H x); expected x = [{_vec(right[k - 1])}], got [{_vec(x)}].")
+            f"(eq. 21 with r = -grad L = b - H x); expected x = {vector_text(right[k - 1])}, got {vector_text(x)}.")
 
 
 def check_conjugate_gradient_solves(conjugate_gradient, A, b, label):
@@ -474,7 +435,7 @@ def check_conjugate_gradient_solves(conjugate_gradient, A, b, label):
 
 def check_conjugate_gradient(conjugate_gradient):
     """The stored cases iteration by iteration, then full solves in d steps."""
-    for k in range(_number_of("cg")):
+    for k in range(stored_count(NB, "cg")):
         check_conjugate_gradient_case(conjugate_gradient, stored_case(f"cg_{k}"))
     case = stored_case("cg_0")
     check_conjugate_gradient_solves(conjugate_gradient, case["A"], case["b"], "a positive definite system")
@@ -488,7 +449,7 @@ def _as_step(value, context):
         eta = float(np.asarray(value, dtype=np.float64).reshape(()))
     except (TypeError, ValueError):
         raise CheckFailure(f"{context}: the line search must return the step eta as one number, got "
-                           f"{_describe(value)}.") from None
+                           f"{describe(value, CONTAINERS)}.") from None
     if not np.isfinite(eta) or eta <= 0:
         raise CheckFailure(f"{context}: the step must be a positive number, got {eta!r}.")
     return eta
@@ -575,7 +536,7 @@ def _raises(call, expected_type, context, what):
         raise CheckFailure(f"{context}: expected a {expected_type.__name__} ({what}), but it raised "
                            f"{type(exc).__name__}: {exc}") from None
     raise CheckFailure(f"{context}: expected a {expected_type.__name__} ({what}), but it returned "
-                       f"{_describe(value)}.")
+                       f"{describe(value, CONTAINERS)}.")
 
 
 def check_backtracking_errors(backtracking_line_search):
@@ -600,7 +561,7 @@ def check_backtracking_errors(backtracking_line_search):
 
 def check_backtracking_line_search(backtracking_line_search):
     """The stored cases, then the two error cases."""
-    check_backtracking_cases(backtracking_line_search, [stored_case(f"ls_{k}") for k in range(_number_of("ls"))])
+    check_backtracking_cases(backtracking_line_search, [stored_case(f"ls_{k}") for k in range(stored_count(NB, "ls"))])
     check_backtracking_errors(backtracking_line_search)
 
 
@@ -653,12 +614,12 @@ def check_bfgs_secant(bfgs_update, rng=72):
         if misfit(H_new @ s, y) <= 1e-8:
             raise CheckFailure("bfgs_update: H_inv_new s = y instead of H_inv_new y = s; s and y are swapped.")
         raise CheckFailure(f"bfgs_update: H_inv_new y must equal s (the secant equation); H_inv_new y = "
-                           f"[{_vec(H_new @ y)}], s = [{_vec(s)}].")
+                           f"{vector_text(H_new @ y)}, s = {vector_text(s)}.")
 
 
 def check_bfgs_update(bfgs_update):
     """The stored cases, then symmetry and the secant equation on a fresh pair."""
-    for k in range(_number_of("bfgs")):
+    for k in range(stored_count(NB, "bfgs")):
         check_bfgs_update_case(bfgs_update, stored_case(f"bfgs_{k}"))
     check_bfgs_secant(bfgs_update)
 
@@ -690,7 +651,7 @@ def check_lbfgs_secant(lbfgs_direction, S, Y):
     if misfit(q, -S[-1]) > 1e-8:
         raise CheckFailure(
             f"lbfgs_direction with {m} pairs, grad = y_newest: the L-BFGS matrix satisfies the secant equation "
-            f"H_inv y_newest = s_newest, so q must be -s_newest = [{_vec(-S[-1])}], got [{_vec(q)}]. The "
+            f"H_inv y_newest = s_newest, so q must be -s_newest = {vector_text(-S[-1])}, got {vector_text(q)}. The "
             "second loop must end with the newest pair.")
 
 
@@ -704,8 +665,8 @@ def check_lbfgs_direction(lbfgs_direction):
                            "return the descent direction -H_inv grad (here -grad).")
     if misfit(q, -grad) > 1e-12:
         raise CheckFailure(f"lbfgs_direction with empty lists must return -grad (H_0 = I, gamma = 1): expected "
-                           f"[{_vec(-grad)}], got [{_vec(q)}].")
-    for k in range(_number_of("lbfgs")):
+                           f"{vector_text(-grad)}, got {vector_text(q)}.")
+    for k in range(stored_count(NB, "lbfgs")):
         check_lbfgs_direction_case(lbfgs_direction, stored_case(f"lbfgs_{k}"))
     case = stored_case("lbfgs_0")
     check_lbfgs_secant(lbfgs_direction, case["S"], case["Y"])
@@ -765,7 +726,7 @@ def _path_array(path, d, context):
         points = [np.asarray(p, dtype=np.float64) for p in path]
     except (TypeError, ValueError):
         raise CheckFailure(f"{context}: result.path must be a list of the iterates w_0, w_1, ..., x (arrays of "
-                           f"shape ({d},)), got {_describe(path)}.") from None
+                           f"shape ({d},)), got {describe(path, CONTAINERS)}.") from None
     if not points:
         raise CheckFailure(f"{context}: result.path is empty; it must start with w0 and end with x.")
     bad = [k for k, p in enumerate(points) if p.shape != (d,)]
@@ -786,7 +747,7 @@ def check_minimize_run(minimize, method, f, grad, w0, w_star, label, bounds="oth
     w0 = np.asarray(w0, dtype=np.float64)
     w_star = np.asarray(w_star, dtype=np.float64)
     d = w0.size
-    context = f"minimize(..., method={method!r}) on {label} from w0 = [{_vec(w0)}]"
+    context = f"minimize(..., method={method!r}) on {label} from w0 = {vector_text(w0)}"
     checked = _ShapeChecked(f, grad, d)
     w0_in = w0.copy()
     try:
@@ -801,16 +762,16 @@ def check_minimize_run(minimize, method, f, grad, w0, w_star, label, bounds="oth
         raise CheckFailure(f"{context}: minimize modified w0 in place; start from w = np.array(w0, dtype=float).")
     if not (hasattr(result, "x") and hasattr(result, "path")):
         raise CheckFailure(f"{context}: minimize must return an object with attributes x and path, e.g. "
-                           f"OptResult(x=w, path=path, nit=len(path) - 1); got {_describe(result)}.")
+                           f"OptResult(x=w, path=path, nit=len(path) - 1); got {describe(result, CONTAINERS)}.")
     x = require_array(f"{context}: result.x", result.x, (d,))
     path = _path_array(result.path, d, context)
     if misfit(path[0], w0) > 1e-15:
-        raise CheckFailure(f"{context}: result.path[0] must be w0 = [{_vec(w0)}], got [{_vec(path[0])}]. Start the "
-                           "path with a copy of w0 and append copies (path.append(w.copy())): an array updated "
-                           "in place changes every entry that refers to it.")
+        raise CheckFailure(f"{context}: result.path[0] must be w0 = {vector_text(w0)}, got {vector_text(path[0])}. "
+                           "Start the path with a copy of w0 and append copies (path.append(w.copy())): an array "
+                           "updated in place changes every entry that refers to it.")
     if misfit(path[-1], x) > 1e-15:
-        raise CheckFailure(f"{context}: the last entry of result.path must be result.x; got [{_vec(path[-1])}] "
-                           f"and [{_vec(x)}].")
+        raise CheckFailure(f"{context}: the last entry of result.path must be result.x; got "
+                           f"{vector_text(path[-1])} and {vector_text(x)}.")
     nit = len(path) - 1
     values = np.array([f(p) for p in path])
     rises = np.flatnonzero(np.diff(values) > 1e-12 * (1.0 + np.abs(values[:-1])))
@@ -825,7 +786,7 @@ def check_minimize_run(minimize, method, f, grad, w0, w_star, label, bounds="oth
         why = (f"it used all max_iter = {MINIMIZE_MAX_ITER} iterations" if ran_out
                else f"it stopped after {nit} iterations with ||grad f(x)||_inf = "
                     f"{format_value(np.max(np.abs(grad(x))))}")
-        raise CheckFailure(f"{context}: did not reach the minimiser [{_vec(w_star)}]: x = [{_vec(x)}], "
+        raise CheckFailure(f"{context}: did not reach the minimiser {vector_text(w_star)}: x = {vector_text(x)}, "
                            f"f(x) = {format_value(f(x))}; {why}. Check {METHOD_HINTS[method]}. It calls your "
                            "other functions: make their checks pass first.")
     if one_step and nit != 1:
@@ -841,9 +802,7 @@ def check_minimize_run(minimize, method, f, grad, w0, w_star, label, bounds="oth
 def visible_quadratic(d=5, seed=77):
     """A (d, d) with eigenvalues 1 .. 20, b; the problem of the visible minimize checks."""
     rng = np.random.default_rng(seed)
-    Q, _ = np.linalg.qr(rng.standard_normal((d, d)))
-    A = (Q * np.linspace(1.0, 20.0, d)) @ Q.T
-    return 0.5 * (A + A.T), rng.standard_normal(d)
+    return matrix_with_eigenvalues(rng, np.linspace(1.0, 20.0, d)), rng.standard_normal(d)
 
 
 def check_minimize_method(minimize, method):
