@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: install test test-fast bench notebooks clean
+.PHONY: install demo test test-fast bench notebooks clean
 
 # Re-install whenever pyproject.toml changes; the stamp makes repeat runs instant.
 $(STAMP): pyproject.toml
@@ -14,6 +14,12 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# The main job: a simulated class built from the solutions (correct work, valid
+# alternatives, typical mistakes, broken notebooks), graded in the sandbox, and
+# its gradebook printed. About two minutes on 2 cores.
+demo: install
+	$(VENV)/bin/workbook demo --jobs $(JOBS)
 
 # The whole suite, slow tests included, on $(JOBS) workers. The browser test
 # needs Debian's chromium, installed here when it is missing.

@@ -1,6 +1,7 @@
 """The ``workbook`` command (declared in pyproject.toml): one subcommand per module.
 
     workbook grade SUBMISSIONS [--assignment NAME] [--out DIR] [--jobs N] [--regrade]
+    workbook demo [--out DIR] [--students N] [--jobs N] [--assignments 01,02,...]
     workbook gradescope SUBMISSION_DIR RESULTS_JSON [--assignment NAME]
     workbook export-nbgrader OUT_DIR --db URL
 
@@ -15,6 +16,7 @@ import sys
 
 SUBCOMMANDS = {
     "grade": "autograder.grade",
+    "demo": "autograder.demo",
     "gradescope": "autograder.exports.gradescope",
     "export-nbgrader": "autograder.exports.nbgrader_gradebook",
 }

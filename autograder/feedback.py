@@ -73,7 +73,7 @@ def render_feedback(result):
         f"<style>{CSS}</style></head><body>",
         f"<h1>{e(str(result.get('assignment')))}</h1>",
         f'<p class="sub">Feedback for {e(str(result.get("student")))}</p>',
-        f'<p class="total">Score: <strong>{_points(score)} / {_points(max_score)}</strong> '
+        f'<p class="total">Score: <strong>{format_points(score)} / {format_points(max_score)}</strong> '
         f"({_summary(records)})</p>",
     ]
     for r in records:
@@ -105,7 +105,7 @@ def _test_html(r, output):
         f'<section class="test {status_class}">',
         f'<div class="head"><span><span class="fn">{e(str(title))}</span> '
         f'<span class="badge {status_class}">{e(STATUS_WORDS.get(status, status))}</span></span>',
-        f'<span class="points">{_points(r["score"])} / {_points(r["max_score"])}</span></div>',
+        f'<span class="points">{format_points(r["score"])} / {format_points(r["max_score"])}</span></div>',
     ]
     if status != "passed":
         help_text = STATUS_HELP.get(status, "")
@@ -132,6 +132,6 @@ def _summary(records):
     return ", ".join(f"{counts[s]} {STATUS_WORDS[s]}" for s in order if counts.get(s)) or "no tests"
 
 
-def _points(value):
+def format_points(value):
     value = float(value)
     return str(int(value)) if value.is_integer() else f"{value:g}"
