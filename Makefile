@@ -37,6 +37,7 @@ bench: install
 	$(PY) benchmarks/bench_conv.py
 	$(PY) benchmarks/bench_mlp.py
 	$(PY) benchmarks/bench_second_order.py
+	$(PY) benchmarks/bench_grading.py
 
 # Regenerate the student notebooks (notebooks/) from the instructor sources
 # (solutions/) with nbgrader, and the stored values their self-checks use.

@@ -345,26 +345,3 @@ def test_csv_names_shared_test_ids_by_assignment():
     header, first, second = text.strip().split("\n")
     assert header == "student,assignment,score,max_score,01_a/test_linear,02_b/test_linear"
     assert first == "s,01_a,1,1,1," and second == "s,02_b,0,1,,0"
-
-
-@pytest.mark.slow
-def test_nbgrader_and_workbook_agree_test_by_test(tmp_path):
-    """The same hidden tests, run by nbgrader in the kernel and by workbook grade on proxies."""
-    from autograder.nbgrader_course import NbgraderCourse
-
-    course = NbgraderCourse(tmp_path / "course")
-    assignment = course.add_source(ROOT / "solutions" / NB01.notebook)
-    course.generate(assignment)
-    for student, kind in (("carol", "mistakes"), ("alice", "filled")):
-        path = tmp_path / kind / NB01.notebook
-        path.parent.mkdir()
-        nbformat.write(notebook_01(kind), path)
-        course.submit(student, assignment, path)
-        course.autograde(assignment, student)
-    out = tmp_path / "out"
-    assert grade(course.root, "--out", out) == 0
-    records = read_json(out / "grades.json")
-    for student in ("carol", "alice"):
-        mine = {r["test"]: (r["score"], r["max_score"]) for r in records if r["student"] == student}
-        assert mine == {k: (float(s), float(m)) for k, (s, m) in course.scores(assignment, student).items()}
-    assert sum(r["score"] for r in records if r["student"] == "carol") == NB01.max_score - 2
