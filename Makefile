@@ -17,7 +17,7 @@ install: $(STAMP)
 
 # The main job: a simulated class built from the solutions (correct work, valid
 # alternatives, typical mistakes, broken notebooks), graded in the sandbox, and
-# its gradebook printed. About two minutes on 2 cores.
+# its gradebook printed. About a minute on 2 cores.
 demo: install
 	$(VENV)/bin/workbook demo --jobs $(JOBS)
 
