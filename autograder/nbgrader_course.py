@@ -17,6 +17,13 @@ def put_alembic_on_path():
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
+def stderr_output(cell):
+    """(what a code cell wrote to stderr, whether it raised): nbgrader zeroes a graded cell for either."""
+    outputs = cell.get("outputs", [])
+    text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stderr")
+    return text, any(o.get("output_type") == "error" for o in outputs)
+
+
 class NbgraderCourse:
     """An nbgrader course rooted at ``root``: source/, release/, submitted/, autograded/."""
 
@@ -65,6 +72,14 @@ class NbgraderCourse:
     def autograde(self, assignment, student):
         """Run nbgrader autograde for one student."""
         self._check(self.api.autograde(assignment, student, force=True), f"autograde {assignment} {student}")
+
+    def autograded_cell(self, assignment, student, notebook, grade_id):
+        """The cell ``grade_id`` of nbgrader's autograded copy of a submission, with its outputs."""
+        import nbformat
+
+        nb = nbformat.read(self.root / "autograded" / student / assignment / notebook, as_version=4)
+        (cell,) = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id]
+        return cell
 
     def scores(self, assignment, student):
         """Points per graded cell: {grade_id: (score, max_score)} from the gradebook."""

@@ -36,8 +36,8 @@ import nbformat
 from autograder.assignments import PROJECT_ROOT, load_assignments
 from autograder.demo.class_builder import RELEASE_DIR, base_notebook, build_notebook, select_assignments, \
     student_names
-from autograder.demo.variants import catalogue
-from autograder.nbgrader_course import NbgraderCourse
+from autograder.demo.variants import SLOW_IN_NOTEBOOK, catalogue
+from autograder.nbgrader_course import NbgraderCourse, stderr_output
 
 DEFAULT_ASSIGNMENTS = "02_minibatch"
 # Rough seconds of `nbgrader autograde` per submission on a 2-core machine, only for the estimate printed first.
@@ -46,7 +46,6 @@ NBGRADER_SECONDS = {"01_backprop": 5, "02_minibatch": 9, "03_cnn_backprop": 12, 
 # Valid alternatives that make the notebook's experiments slow (nbgrader runs them): the Jacobian
 # batch-norm backward in the timing experiment (past the 300 s cell timeout), the dense L-BFGS
 # direction in the network experiment (about 2 minutes).
-SLOW_IN_NOTEBOOK = {("06_batchnorm", "batchnorm_backward"), ("07_second_order", "lbfgs_direction")}
 WEIGHTS = {"correct": 0.4, "alternative": 0.3, "mistake": 0.3}
 
 
@@ -149,12 +148,8 @@ def workbook_seconds(out_dir):
 
 def zeroed_for_stderr(course_root, student, assignment, notebook, grade_id):
     """True when nbgrader's autograded cell ``grade_id`` wrote to stderr and raised nothing."""
-    nb = nbformat.read(Path(course_root) / "autograded" / student / assignment / notebook, as_version=4)
-    for cell in nb.cells:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
-            kinds = {(o.get("output_type"), o.get("name")) for o in cell.get("outputs", [])}
-            return ("stream", "stderr") in kinds and not any(k == "error" for k, _ in kinds)
-    return False
+    text, raised = stderr_output(NbgraderCourse(course_root).autograded_cell(assignment, student, notebook, grade_id))
+    return bool(text) and not raised
 
 
 def compare(course_root, assignments, workbook, nbgrader):

@@ -27,17 +27,13 @@ import pytest
 
 from autograder.assignments import load_assignments
 from autograder.demo.class_builder import base_notebook, build_notebook
-from autograder.demo.variants import catalogue
+from autograder.demo.variants import SLOW_IN_NOTEBOOK, catalogue
 from autograder.grade import grade_folder
-from autograder.nbgrader_course import NbgraderCourse
+from autograder.nbgrader_course import NbgraderCourse, stderr_output
 from autograder.submissions import with_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = load_assignments()
-# Valid alternatives graded fine by both, but which make the notebook's own experiments (run by nbgrader
-# only) too slow for a test: the Jacobian batch-norm backward takes the timing experiment past the 300 s
-# cell timeout of autograder.nbgrader_course, the dense L-BFGS direction the network experiment to ~2 minutes.
-SLOW_IN_NOTEBOOK = {("06_batchnorm", "batchnorm_backward"), ("07_second_order", "lbfgs_direction")}
 # (assignment, student) -> {grade_id: why nbgrader zeroes that cell}; workbook grade gives it full marks.
 STDERR_ZEROED = {
     ("01_backprop", "mistakes"): {
@@ -111,17 +107,7 @@ def grade_both(course, assignment, notebooks, tmp_path):
 
 
 def autograded_cell(course, assignment, student, grade_id):
-    """The cell ``grade_id`` of nbgrader's autograded copy of a submission."""
-    nb = nbformat.read(course.root / "autograded" / student / assignment.name / assignment.notebook, as_version=4)
-    (cell,) = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id]
-    return cell
-
-
-def stderr_text(cell):
-    """What the cell wrote to stderr, and whether it raised."""
-    streams = [o for o in cell.outputs if o.get("output_type") == "stream" and o.get("name") == "stderr"]
-    text = "".join(o.get("text", "") for o in streams)
-    return text, any(o.get("output_type") == "error" for o in cell.outputs)
+    return course.autograded_cell(assignment.name, student, assignment.notebook, grade_id)
 
 
 # ---------------------------------------------------------------- the seven notebooks
@@ -151,7 +137,7 @@ def test_nbgrader_and_workbook_grade_agree_test_by_test(name, course, tmp_path):
         for test in documented:   # nbgrader: zero for the stderr output alone; workbook grade: full marks
             assert theirs[test] == (0.0, all_tests[test][1]) and ours[test] == all_tests[test], test
             assert records[test]["status"] == "passed"
-            text, raised = stderr_text(autograded_cell(course, assignment, student, test))
+            text, raised = stderr_output(autograded_cell(course, assignment, student, test))
             assert "RuntimeWarning" in text and not raised, (test, text)
 
 
@@ -214,7 +200,7 @@ def test_documented_differences(course, tmp_path):
     theirs, ours, records = found["prints_to_stderr"]
     assert ours == full                                                # output never costs points
     assert theirs == {**full, "test_relu": zero["test_relu"]}          # nbgrader: the stderr line costs the cell
-    text, raised = stderr_text(autograded_cell(course, NB01, "prints_to_stderr", "test_relu"))
+    text, raised = stderr_output(autograded_cell(course, NB01, "prints_to_stderr", "test_relu"))
     assert "relu_forward: called" in text and not raised
 
     for cheat in ("patches_norm", "patches_checks"):                   # the cheat fools nbgrader, not the judge
