@@ -45,6 +45,7 @@ INSTALL_HINT = (
 SERVER_START_SECONDS = 60
 PAGE_SECONDS = 60
 # Running all of notebook 05 takes about 15 s alone, longer beside other tests; wait well beyond.
+RUN_ALL_RETRY_SECONDS = 20  # no cell started this long after Run All: click it again
 RUN_ALL_SECONDS = 180
 # No "Would you like to get Jupyter news?" notice over the page (other notices stay: they tell of errors).
 DISABLED_PLUGINS = {"@jupyterlab/apputils-extension:announcements": True}
@@ -298,12 +299,20 @@ def wait_for_kernel_idle(page, timeout, when):
 
 
 def run_all_cells(page, timeout=RUN_ALL_SECONDS):
-    """Run > Run All Cells, then wait until every non-empty code cell shows an execution count."""
-    page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-    page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click()
+    """Run > Run All Cells, then wait until every non-empty code cell shows an execution count.
+
+    The kernel must be ready first: a Run All clicked while it is still starting (a busy machine) is
+    dropped, so the click is repeated while no cell has started.
+    """
+    wait_for_kernel_idle(page, timeout, "before Run All Cells")
     deadline = time.monotonic() + timeout
+    clicked_at = -float("inf")
     pending = None
     while time.monotonic() < deadline:
+        if time.monotonic() - clicked_at > RUN_ALL_RETRY_SECONDS and not _any_started(page):
+            page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+            page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click()
+            clicked_at = time.monotonic()
         _fail_on_traceback(page)
         cells = page.evaluate(_CODE_CELLS_JS)
         pending = [c["prompt"] for c in cells if c["source"].strip() and not _ran(c["prompt"])]
@@ -324,6 +333,11 @@ _CODE_CELLS_JS = """() => Array.from(document.querySelectorAll('.jp-Notebook .jp
     prompt: (cell.querySelector('.jp-InputArea-prompt') || {}).textContent || '',
     source: (cell.querySelector('.jp-InputArea-editor') || {}).textContent || '',
 }))"""
+
+
+def _any_started(page):
+    """Whether some code cell is running ('[*]') or has run ('[3]')."""
+    return any(_ran(c["prompt"]) or "*" in c["prompt"] for c in page.evaluate(_CODE_CELLS_JS))
 
 
 def _ran(prompt):
