@@ -309,6 +309,7 @@ def run_all_cells(page, timeout=RUN_ALL_SECONDS):
     clicked_at = -float("inf")
     pending = None
     while time.monotonic() < deadline:
+        _accept_dialogs(page)
         if time.monotonic() - clicked_at > RUN_ALL_RETRY_SECONDS and not _any_started(page):
             page.locator(".lm-MenuBar-item", has_text="Run").first.click()
             page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click()
@@ -333,6 +334,13 @@ _CODE_CELLS_JS = """() => Array.from(document.querySelectorAll('.jp-Notebook .jp
     prompt: (cell.querySelector('.jp-InputArea-prompt') || {}).textContent || '',
     source: (cell.querySelector('.jp-InputArea-editor') || {}).textContent || '',
 }))"""
+
+
+def _accept_dialogs(page):
+    """Accept a modal dialog (e.g. the kernel choice a slow kernel start brings up): it blocks every click."""
+    for button in page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-accept").all():
+        if button.is_visible():
+            button.click()
 
 
 def _any_started(page):
