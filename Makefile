@@ -21,14 +21,17 @@ install: $(STAMP)
 demo: install
 	$(VENV)/bin/workbook demo --jobs $(JOBS)
 
-# The whole suite, slow tests included, on $(JOBS) workers. The browser test
-# needs Debian's chromium, installed here when it is missing.
+# Lint first (ruff, configured in pyproject.toml), then the whole suite, slow
+# tests included, on $(JOBS) workers. The browser test needs Debian's
+# chromium, installed here when it is missing.
 test: install
+	$(VENV)/bin/ruff check .
 	bash scripts/install_browser.sh
 	$(PY) -m pytest -n $(JOBS) tests
 
 # Everything but the tests marked slow, for a quick edit-test loop.
 test-fast: install
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n $(JOBS) -m "not slow" tests
 
 # PyTorch is only a peer to compare against; install it on demand.

@@ -30,8 +30,13 @@ import scipy.optimize
 from sklearn.datasets import load_digits
 
 from course_lib.second_order import (
-    hessian_logistic_regression, logistic_regression_grad, logistic_regression_loss, minimize,
-    rosenbrock, rosenbrock_grad, rosenbrock_hess,
+    hessian_logistic_regression,
+    logistic_regression_grad,
+    logistic_regression_loss,
+    minimize,
+    rosenbrock,
+    rosenbrock_grad,
+    rosenbrock_hess,
 )
 
 SCIPY_PEER = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B", "cg": "CG", "newton": "Newton-CG"}

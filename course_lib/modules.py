@@ -39,7 +39,6 @@ from course_lib.layers.conv import conv2d_backward, conv2d_forward
 from course_lib.layers.cos_module import cos_module_backward, cos_module_forward
 from course_lib.layers.dropout import dropout_backward, dropout_forward
 from course_lib.layers.flatten import flatten_backward, flatten_forward
-from course_lib.validation import check_nonnegative_int
 from course_lib.layers.linear import linear_backward, linear_forward
 from course_lib.layers.maxout import maxout_backward, maxout_forward
 from course_lib.layers.pooling import (
@@ -52,7 +51,7 @@ from course_lib.layers.spatial_batchnorm import (
     spatial_batchnorm_backward,
     spatial_batchnorm_forward,
 )
-from course_lib.validation import check_positive_int, check_rng
+from course_lib.validation import check_nonnegative_int, check_positive_int, check_rng
 
 
 class Module:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure Debian's Chromium is at /usr/bin/chromium for the browser test
-# (tests/test_browser_widgets.py drives it headless through Playwright; Playwright
+# (tests/notebooks/test_browser_widgets.py drives it headless through Playwright; Playwright
 # never downloads a browser here). Safe to run again: it does nothing when Chromium is there.
 set -euo pipefail
 
@@ -13,7 +13,7 @@ fi
 
 fail() {
     echo "install_browser: $1" >&2
-    echo "install_browser: the browser test (tests/test_browser_widgets.py) needs Debian's package 'chromium';" \
+    echo "install_browser: the browser test (tests/notebooks/test_browser_widgets.py) needs Debian's package 'chromium';" \
          "install it as root with: apt-get update && apt-get install -y chromium" >&2
     exit 1
 }

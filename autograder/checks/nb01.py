@@ -11,7 +11,8 @@ import numpy as np
 
 from course_lib.gradcheck.numerical import numerical_gradient as reference_numerical_gradient
 from course_lib.gradcheck.relative_error import relative_error as reference_relative_error
-from course_lib.graph import Graph, backprop_derivatives as reference_backprop, layered_graph
+from course_lib.graph import Graph, layered_graph
+from course_lib.graph import backprop_derivatives as reference_backprop
 from course_lib.graph import path_derivative as reference_path_derivative
 from course_lib.layers import activations
 from course_lib.layers.cos_module import cos_module_backward, cos_module_forward

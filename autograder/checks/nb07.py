@@ -37,19 +37,33 @@ from functools import lru_cache
 import numpy as np
 
 from course_lib.data import load_digits
+from course_lib.second_order import backtracking_line_search as reference_backtracking
 from course_lib.second_order import (
     bfgs_update as reference_bfgs_update,
+)
+from course_lib.second_order import (
     conjugate_gradient as reference_cg,
+)
+from course_lib.second_order import (
     hessian_fd as reference_hessian_fd,
+)
+from course_lib.second_order import (
     hessian_logistic_regression,
-    hvp_fd as reference_hvp_fd,
-    lbfgs_direction as reference_lbfgs_direction,
     logistic_regression_grad,
     logistic_regression_loss,
+)
+from course_lib.second_order import (
+    hvp_fd as reference_hvp_fd,
+)
+from course_lib.second_order import (
+    lbfgs_direction as reference_lbfgs_direction,
+)
+from course_lib.second_order import (
     minimize as reference_minimize,
+)
+from course_lib.second_order import (
     newton_step as reference_newton_step,
 )
-from course_lib.second_order import backtracking_line_search as reference_backtracking
 from course_lib.selfcheck.common import matrix_with_eigenvalues
 from course_lib.selfcheck.core import CheckFailure
 from course_lib.selfcheck.nb07 import (

@@ -12,7 +12,7 @@ students per 10% band of that percentage.
 """
 from pathlib import Path
 
-from autograder.feedback import format_points   # how feedback pages write points: 14, 13.5
+from autograder.feedback import format_points  # how feedback pages write points: 14, 13.5
 from autograder.results import FEEDBACK_DIR
 
 BANDS = 10          # histogram bands of 10 percentage points

@@ -1,8 +1,8 @@
 """Write every notebook's expected values to course_lib/selfcheck/expected/<nb>.npz."""
 import numpy as np
 
-from course_lib.selfcheck.expected import EXPECTED_DIR
 from autograder.expected import NOTEBOOKS, build
+from course_lib.selfcheck.expected import EXPECTED_DIR
 
 
 def main():

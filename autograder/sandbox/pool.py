@@ -54,8 +54,17 @@ from dataclasses import dataclass, field
 
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.protocol import (
-    SETUP_FAILED_EXIT, STATUSES, ChannelClosed, Decoder, EncodeError, Encoder, FrameError,
-    Handle, SubmissionError, read_frame, write_frame,
+    SETUP_FAILED_EXIT,
+    STATUSES,
+    ChannelClosed,
+    Decoder,
+    EncodeError,
+    Encoder,
+    FrameError,
+    Handle,
+    SubmissionError,
+    read_frame,
+    write_frame,
 )
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -7,10 +7,10 @@ from course_lib.data.synthetic import (
     quadratic_bowl,
     quadratic_bowl_hessian,
     rosenbrock,
-    rosenbrock_hessian,
-    rosenbrock_value,
     rosenbrock_gradient,
+    rosenbrock_hessian,
     rosenbrock_hessian_at,
+    rosenbrock_value,
 )
 
 __all__ = [

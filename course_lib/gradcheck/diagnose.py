@@ -32,13 +32,13 @@ Tolerances leave a wide margin both ways: a correct gradient agrees with the
 reference to ~1e-13 and with finite differences to ~1e-8, a buggy one is off
 by 1e-2 or more; "equal" here means a normalised misfit below 1e-5.
 """
-from dataclasses import dataclass
 import itertools
+from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
 
-from course_lib.gradcheck.locate import describe_location, entry_errors, worst_entry, ENTRY_TOL
+from course_lib.gradcheck.locate import ENTRY_TOL, describe_location, entry_errors, worst_entry
 from course_lib.gradcheck.naming import (
     describe_index,
     describe_shape,

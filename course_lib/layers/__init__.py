@@ -17,6 +17,12 @@ from .activations import (
     tanh_backward,
     tanh_forward,
 )
+from .batchnorm import batchnorm_backward, batchnorm_backward_alt, batchnorm_forward
+
+# convolution, pooling, batch norm
+from .conv import conv2d_backward, conv2d_forward
+from .conv_delta import conv_delta
+from .conv_loops import conv2d_backward_loops, conv2d_forward_loops
 from .cos_module import cos_module_backward, cos_module_forward
 from .dropout import dropout_backward, dropout_forward
 from .flatten import flatten_backward, flatten_forward
@@ -30,6 +36,7 @@ from .losses import (
     softmax_cross_entropy,
 )
 from .maxout import maxout_backward, maxout_forward
+from .pooling import avgpool_backward, avgpool_forward, maxpool_backward, maxpool_forward
 from .rbf import (
     rbf_backward,
     rbf_forward,
@@ -43,11 +50,4 @@ from .rbf import (
     rbf_sqdist_forward,
 )
 from .softmax import softmax, softmax_backward, softmax_forward
-
-# convolution, pooling, batch norm
-from .conv import conv2d_backward, conv2d_forward
-from .conv_loops import conv2d_backward_loops, conv2d_forward_loops
-from .conv_delta import conv_delta
-from .pooling import avgpool_backward, avgpool_forward, maxpool_backward, maxpool_forward
-from .batchnorm import batchnorm_backward, batchnorm_backward_alt, batchnorm_forward
 from .spatial_batchnorm import spatial_batchnorm_backward, spatial_batchnorm_forward

@@ -10,8 +10,6 @@ import numpy as np
 from course_lib.validation import ShapeError, as_float_array, check_real_scalar, check_same_shape
 
 
-
-
 def _check_dout(dout, like):
     dout = as_float_array("dout", dout)
     check_same_shape("dout", dout, "the forward output", like)

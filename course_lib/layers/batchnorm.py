@@ -20,8 +20,7 @@ statistics start as zeros (mean) and ones (variance) in either mode.
 """
 import numpy as np
 
-from course_lib.validation import check_real_scalar
-from course_lib.validation import ShapeError, as_float_array, check_ndim, check_shape
+from course_lib.validation import ShapeError, as_float_array, check_ndim, check_real_scalar, check_shape
 
 MODES = ("train", "test")
 

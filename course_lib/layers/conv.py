@@ -20,11 +20,11 @@ conv_loops.py computes the same thing with explicit loops.
 import numpy as np
 
 from course_lib.layers.im2col import col2im, conv_output_shape, im2col
-from course_lib.validation import check_nonnegative_int
 from course_lib.validation import (
     ShapeError,
     as_float_array,
     check_ndim,
+    check_nonnegative_int,
     check_positive_int,
     check_shape,
 )

@@ -23,8 +23,7 @@ operation in the backward is the forward's operation on the rotated filter.)
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from course_lib.validation import check_real_scalar
-from course_lib.validation import ShapeError, as_float_array, check_ndim, check_shape
+from course_lib.validation import ShapeError, as_float_array, check_ndim, check_real_scalar, check_shape
 
 
 def _check_single(name, arr, layout):

@@ -7,8 +7,7 @@ lecture 003).
 """
 import numpy as np
 
-from course_lib.validation import check_real_scalar
-from course_lib.validation import as_float_array, check_same_shape
+from course_lib.validation import as_float_array, check_real_scalar, check_same_shape
 
 
 def cos_module_forward(x, theta):

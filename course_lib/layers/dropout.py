@@ -4,10 +4,8 @@ During training each unit is kept with probability 1 - p_drop and the kept
 ones are scaled by 1 / (1 - p_drop), so the expected output equals the input
 and nothing needs rescaling at test time, where dropout is the identity.
 """
-import numpy as np
 
-from course_lib.validation import check_real_scalar
-from course_lib.validation import as_float_array, check_same_shape, check_rng
+from course_lib.validation import as_float_array, check_real_scalar, check_rng, check_same_shape
 
 MODES = ("train", "test")
 

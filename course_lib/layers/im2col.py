@@ -37,8 +37,6 @@ from course_lib.validation import (
 )
 
 
-
-
 def _divisors(n):
     return [d for d in range(1, n + 1) if n % d == 0]
 
@@ -84,7 +82,8 @@ def conv_output_shape(H, W, HH, WW, stride, pad=0, *, window="filter", allow_pad
             hints.append(f"pads that work with stride={stride}: {', '.join(map(str, good_pads))}")
     hints.append(f"or an input of {H + (-Lh) % stride}x{W + (-Lw) % stride} (H x W) instead of {H}x{W}")
     raise ShapeError(
-        f"stride={stride} does not tile the {H}x{W} input{pad_text}{' and' if allow_pad else ' with'} a {HH}x{WW} {window}: "
+        f"stride={stride} does not tile the {H}x{W} input{pad_text}"
+        f"{' and' if allow_pad else ' with'} a {HH}x{WW} {window}: "
         f"{' and '.join(problems)} {verb} of {stride}. " + "; ".join(hints) + "."
     )
 

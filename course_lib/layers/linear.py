@@ -4,7 +4,6 @@ Lecture 002 writes the linear module as a = theta x with da/dx = theta and
 da/dtheta = x; with a batch of N rows and a bias this becomes
 out = x @ w + b.
 """
-import numpy as np
 
 from course_lib.validation import ShapeError, as_float_array, check_ndim, check_shape
 

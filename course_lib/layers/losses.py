@@ -7,9 +7,8 @@ that lecture 000 puts in front of mini-batch gradients (1/M there).
 """
 import numpy as np
 
-from course_lib.validation import check_real_scalar
 from course_lib.layers.softmax import softmax
-from course_lib.validation import as_float_array, check_labels, check_ndim, check_same_shape
+from course_lib.validation import as_float_array, check_labels, check_ndim, check_real_scalar, check_same_shape
 
 
 def _check_pred_target(pred, target):

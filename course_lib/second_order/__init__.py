@@ -14,25 +14,43 @@ Where things are:
   checks.py       argument checks for vectors and (d, d) matrices
 """
 from course_lib.second_order.bfgs import (
-    SkippedUpdateWarning, bfgs_update, curvature_problem, lbfgs_direction,
+    SkippedUpdateWarning,
+    bfgs_update,
+    curvature_problem,
+    lbfgs_direction,
 )
 from course_lib.second_order.bookkeeping import MinimizeResult
 from course_lib.second_order.cg import CG_VARIANTS, CGResult, cg_beta, conjugate_gradient, nonlinear_cg
 from course_lib.second_order.hessian import (
-    hessian_fd, hessian_linear_regression, hessian_logistic_regression,
+    hessian_fd,
+    hessian_linear_regression,
+    hessian_logistic_regression,
 )
 from course_lib.second_order.hvp import hvp_fd
 from course_lib.second_order.line_search import (
-    LineSearchError, WolfeResult, backtracking_line_search, wolfe_line_search,
+    LineSearchError,
+    WolfeResult,
+    backtracking_line_search,
+    wolfe_line_search,
 )
 from course_lib.second_order.minimize import METHODS, minimize
 from course_lib.second_order.newton import (
-    IndefiniteHessianError, NewtonStepError, SingularHessianError, check_positive_definite,
-    negative_curvature_direction, newton_step, saddle_free_direction,
+    IndefiniteHessianError,
+    NewtonStepError,
+    SingularHessianError,
+    check_positive_definite,
+    negative_curvature_direction,
+    newton_step,
+    saddle_free_direction,
 )
 from course_lib.second_order.problems import (
-    linear_regression_grad, linear_regression_loss, logistic_regression_grad,
-    logistic_regression_loss, rosenbrock, rosenbrock_grad, rosenbrock_hess,
+    linear_regression_grad,
+    linear_regression_loss,
+    logistic_regression_grad,
+    logistic_regression_loss,
+    rosenbrock,
+    rosenbrock_grad,
+    rosenbrock_hess,
 )
 
 __all__ = [

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from course_lib.second_order.checks import as_vector, as_square_matrix, check_finite
+from course_lib.second_order.checks import as_square_matrix, as_vector, check_finite
 from course_lib.second_order.hessian import hessian_fd
 from course_lib.validation import ShapeError, check_positive_int
 

@@ -24,7 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from course_lib.second_order.bookkeeping import (
-    Run, converged_message, inf_norm, max_iter_message, start,
+    Run,
+    converged_message,
+    inf_norm,
+    max_iter_message,
+    start,
 )
 from course_lib.second_order.checks import as_vector, call_gradient
 from course_lib.second_order.line_search import LineSearchError, wolfe_line_search

@@ -26,14 +26,23 @@ import numpy as np
 
 from course_lib.second_order.bfgs import bfgs_update, curvature_problem, lbfgs_direction
 from course_lib.second_order.bookkeeping import (
-    Run, converged_message, inf_norm, max_iter_message, start,
+    Run,
+    converged_message,
+    inf_norm,
+    max_iter_message,
+    start,
 )
 from course_lib.second_order.cg import nonlinear_cg
 from course_lib.second_order.line_search import (
-    LineSearchError, backtracking_line_search, wolfe_line_search,
+    LineSearchError,
+    backtracking_line_search,
+    wolfe_line_search,
 )
 from course_lib.second_order.newton import (
-    IndefiniteHessianError, NewtonStepError, negative_curvature_direction, newton_step,
+    IndefiniteHessianError,
+    NewtonStepError,
+    negative_curvature_direction,
+    newton_step,
     saddle_free_direction,
 )
 from course_lib.validation import check_positive_int

@@ -7,10 +7,9 @@ models are in hessian.py.
 import numpy as np
 from scipy.special import expit
 
-from course_lib.second_order.checks import as_vector
 from course_lib.data.synthetic import rosenbrock_gradient, rosenbrock_hessian_at, rosenbrock_value
+from course_lib.second_order.checks import as_vector
 from course_lib.validation import ShapeError, as_float_array, check_ndim
-
 
 # One Rosenbrock for the whole library: the d-dimensional test function lives with the data.
 rosenbrock = rosenbrock_value

@@ -43,7 +43,8 @@ def _where_it_broke(exc):
     """The last traceback frame that belongs to the student's notebook code, as 'line N of your cell'."""
     frames = traceback.extract_tb(exc.__traceback__)
     for frame in reversed(frames):
-        if frame.filename.startswith("<ipython-input") or "/ipykernel_" in frame.filename or frame.filename.startswith("<"):
+        name = frame.filename
+        if name.startswith("<ipython-input") or "/ipykernel_" in name or name.startswith("<"):
             return f" (in {frame.name}, line {frame.lineno} of your cell: {frame.line!s})"
     return ""
 

@@ -367,7 +367,7 @@ def _grad_Omega_mistakes(case, j):
 
 
 def _grad_beta_mistakes(case, j):
-    B, M = case.Bs[j - 1], case.M
+    B = case.Bs[j - 1]
     return {
         f"the mean of B^{j} over its rows (axis 0): average over the samples, the columns (axis 1)": B.mean(axis=0),
         f"the sum of B^{j} over its rows (axis 0): average over the samples, the columns (axis 1)": B.sum(axis=0),

@@ -1,0 +1,141 @@
+"""The layout's rules, checked on the source with the ``ast`` module.
+
+Import directions (module docstrings of course_lib/selfcheck/table.py and
+autograder/checks/table.py state them):
+  * course_lib never imports autograder (it ships to students; the grader is trusted code);
+  * the sandbox (autograder/sandbox/) imports nothing of autograder outside itself, so the
+    untrusted side never loads the judge, the proxies or the hidden checks;
+  * a notebook's home, the modules of course_lib/selfcheck/nbNN/, never imports its own
+    self-check (the package's __init__) or any hidden check: self-check -> home and
+    hidden check -> home, never back.
+And the syllabus manifest agrees with the solution notebooks' nbgrader metadata.
+"""
+import ast
+from pathlib import Path
+
+import pytest
+
+from autograder.assignments import load_assignments
+from autograder.syllabus import SYLLABUS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def package_of(path):
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+
+
+def imported_modules(path, package=None):
+    """Every module name a file imports, absolute (relative imports resolved against its package)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    package = package_of(path) if package is None else package
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parent = ".".join(parts[: len(parts) - node.level + 1])
+                base = f"{parent}.{base}" if base else parent
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
+
+
+def python_files(folder):
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+def violations(files, forbidden):
+    found = []
+    for path in files:
+        for name in imported_modules(path):
+            if any(name == f or name.startswith(f + ".") for f in forbidden):
+                found.append(f"{path.relative_to(ROOT)} imports {name}")
+    return found
+
+
+def test_imported_modules_sees_every_form_of_import(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text("import autograder.judge\nfrom autograder import checks\nfrom . import core\n"
+                     "def f():\n    from ..layers import conv\n")
+    names = imported_modules(probe, package="course_lib.selfcheck")
+    assert {"autograder.judge", "autograder.checks", "course_lib.selfcheck.core",
+            "course_lib.layers.conv"} <= names
+
+
+def test_course_lib_never_imports_autograder():
+    assert violations(python_files("course_lib"), ["autograder"]) == []
+
+
+def test_the_sandbox_imports_nothing_of_the_grader_outside_itself():
+    files = python_files("autograder/sandbox")
+    assert files
+    outside = [f"autograder.{p.stem}" for p in (ROOT / "autograder").iterdir()
+               if p.name != "sandbox" and (p.suffix == ".py" or p.is_dir()) and not p.name.startswith("_")]
+    assert "autograder.judge" in outside and "autograder.checks" in outside
+    assert violations(files, outside) == []
+
+
+def homes():
+    return sorted(p for p in (ROOT / "course_lib" / "selfcheck").glob("nb[0-9][0-9]") if p.is_dir())
+
+
+def test_a_notebook_home_never_imports_its_self_check_or_a_hidden_check():
+    found = []
+    for home in homes():
+        found += _back_imports(home)
+    assert found == []
+
+
+def _back_imports(home):
+    files = [p for p in home.rglob("*.py") if p.name != "__init__.py"]
+    package = f"course_lib.selfcheck.{home.name}"
+    found = []
+    for path in files:
+        for name in imported_modules(path):
+            if name == package or name.startswith("autograder"):
+                found.append(f"{path.relative_to(ROOT)} imports {name}")
+            elif name.startswith(package + ".") and name.count(".") == package.count(".") + 1:
+                # "from course_lib.selfcheck.nb03 import check_x" shows up as package.check_x
+                module = ROOT / Path(*name.split(".")).with_suffix(".py")
+                if not module.exists() and not module.with_suffix("").is_dir():
+                    found.append(f"{path.relative_to(ROOT)} imports {name} from the self-check")
+    return found
+
+
+def test_the_manifest_agrees_with_the_solution_notebooks():
+    assignments = load_assignments(ROOT / "solutions")
+    assert list(assignments) == [nb.name for nb in SYLLABUS]
+    for nb in SYLLABUS:
+        a = assignments[nb.name]
+        assert [(t.grade_id, t.points, t.student_names) for t in a.tests] == \
+               [(t.grade_id, t.points, t.names) for t in nb.tests], nb.name
+        assert [t.grade_function for t in a.tests] == [f"grade_{t.check}" for t in nb.tests], nb.name
+        written = {n for names in a.solution_cells.values() for n in names}
+        assert written == set(nb.written), nb.name
+
+
+def test_every_written_name_has_a_reference_where_the_manifest_says():
+    import importlib
+
+    for nb in SYLLABUS:
+        for name in nb.written:
+            module = importlib.import_module(SYLLABUS.reference(name))
+            assert getattr(getattr(module, name), "__module__", None) == module.__name__, name
+    assert set(SYLLABUS.references) == {n for nb in SYLLABUS for n in nb.written}
+
+
+def test_the_manifest_answers_the_questions_its_users_ask():
+    nb = SYLLABUS["03"]
+    assert SYLLABUS["03_cnn_backprop"] is nb and nb.points == 14.0
+    assert nb.test("test_conv2d_backward").names == ("conv2d_forward", "conv2d_backward")
+    assert "im2col" in nb.written and "im2col" not in nb.graded
+    assert SYLLABUS.earlier("03") == ("01_backprop", "02_minibatch")
+    assert SYLLABUS.written_in("SGD").number == "05"
+    with pytest.raises(KeyError, match="no notebook '08'"):
+        SYLLABUS["08"]
+    with pytest.raises(KeyError, match="has no graded test"):
+        nb.test("test_nothing")
