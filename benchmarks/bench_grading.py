@@ -34,8 +34,8 @@ from pathlib import Path
 import nbformat
 
 from autograder.assignments import PROJECT_ROOT, load_assignments
+from autograder.demo.answer_cells import SLOW_IN_NOTEBOOK, catalogue
 from autograder.demo.class_builder import RELEASE_DIR, base_notebook, build_notebook, select_assignments, student_names
-from autograder.demo.variants import SLOW_IN_NOTEBOOK, catalogue
 from autograder.nbgrader_course import NbgraderCourse, stderr_output
 
 DEFAULT_ASSIGNMENTS = "02_minibatch"

@@ -11,7 +11,7 @@ of these kinds:
 
   correct      the solutions as they are
   alternative  one to three answer cells replaced by valid alternatives
-               (autograder.demo.variants): full marks all the same
+               (autograder.demo.answer_cells): full marks all the same
   mistake      one or two answer cells replaced by typical mistakes, with
                disjoint lost tests: those points are lost, with a diagnosis
   broken       a hostile or broken notebook (variants/broken.py): the tests it
@@ -35,8 +35,8 @@ from pathlib import Path
 import nbformat
 
 from autograder.assignments import PROJECT_ROOT, load_assignments
-from autograder.demo.variants import Mistake, Variant, catalogue
-from autograder.demo.variants.broken import ALL_TESTS, BROKEN, Broken
+from autograder.demo.answer_cells import Mistake, Variant, catalogue
+from autograder.demo.answer_cells.broken import ALL_TESTS, BROKEN, Broken
 from autograder.submissions import filled_notebook, with_answer
 
 RELEASE_DIR = PROJECT_ROOT / "notebooks"

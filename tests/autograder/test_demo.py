@@ -8,11 +8,11 @@ import pytest
 
 from autograder.assignments import load_assignments
 from autograder.cli import SUBCOMMANDS, build_parser, main
+from autograder.demo.answer_cells import Mistake
+from autograder.demo.answer_cells.broken import BROKEN
 from autograder.demo.class_builder import KINDS, build_class, plan_class, select_assignments
 from autograder.demo.command import clear_demo_folder
 from autograder.demo.gradebook import file_locations, gradebook_rows, gradebook_table, score_histogram
-from autograder.demo.variants import Mistake
-from autograder.demo.variants.broken import BROKEN
 from autograder.discover import discover
 
 ASSIGNMENTS = load_assignments()

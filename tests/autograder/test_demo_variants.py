@@ -14,14 +14,15 @@ import ast
 import pytest
 
 from autograder.assignments import defined_names, load_assignments
+from autograder.demo.answer_cells import Mistake, Variant, catalogue
+from autograder.demo.answer_cells.broken import ALL_TESTS, BROKEN
 from autograder.demo.class_builder import base_notebook, build_notebook
-from autograder.demo.variants import NOTEBOOK_MODULES, Mistake, Variant, catalogue
-from autograder.demo.variants.broken import ALL_TESTS, BROKEN
 from autograder.judge import grade_submission
 from autograder.sandbox import Limits, WorkerPool
+from autograder.syllabus import SYLLABUS
 
 ASSIGNMENTS = load_assignments()
-CATALOGUES = {name: catalogue(name) for name in NOTEBOOK_MODULES}
+CATALOGUES = {nb.name: catalogue(nb.name) for nb in SYLLABUS}
 LIMITS = Limits(wall_seconds=5.0, memory_mb=1024, cpu_seconds=120, output_chars=5000)
 BROKEN_LIMITS = Limits(wall_seconds=2.0, memory_mb=1024, cpu_seconds=120, output_chars=5000)
 HEAVY = {"01_backprop", "05_optimizers"}    # a whole grading of these takes seconds
@@ -59,7 +60,7 @@ def params(kind):
 
 # ---------------------------------------------------------------- the catalogue itself
 
-@pytest.mark.parametrize("name", list(NOTEBOOK_MODULES))
+@pytest.mark.parametrize("name", [nb.name for nb in SYLLABUS])
 def test_every_notebook_has_alternatives_and_mistakes_of_real_cells(name):
     entry, a = CATALOGUES[name], ASSIGNMENTS[name]
     assert len(entry.alternatives) >= 3 and len(entry.mistakes) >= 4

@@ -5,7 +5,7 @@ nbgrader generated the release: the solutions written in (correct, full
 marks), one valid alternative for each answer cell the demo has one for
 (alternatives), one typical mistake for each answer cell the demo has one for
 (mistakes), and the untouched student notebook (blank, zero everywhere, no
-crash); the answer cells come from autograder.demo.variants. This is also
+crash); the answer cells come from autograder.demo.answer_cells. This is also
 the test of nbgrader's own pipeline on every notebook. nbgrader runs the hidden tests in the kernel,
 workbook grade runs the same code in its judge on proxies, and the points
 must agree per grade_id, except where the README says they cannot:
@@ -26,8 +26,8 @@ import nbformat
 import pytest
 
 from autograder.assignments import load_assignments
+from autograder.demo.answer_cells import SLOW_IN_NOTEBOOK, catalogue
 from autograder.demo.class_builder import base_notebook, build_notebook
-from autograder.demo.variants import SLOW_IN_NOTEBOOK, catalogue
 from autograder.grade import grade_folder
 from autograder.nbgrader_course import NbgraderCourse, stderr_output
 from autograder.submissions import with_answer

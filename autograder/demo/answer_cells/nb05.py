@@ -3,7 +3,7 @@
 The hidden checks compare every iterate with the lecture's update to 1e-9,
 so an alternative must compute the same numbers, up to rounding.
 """
-from autograder.demo.variants import Mistake, Variant
+from autograder.demo.answer_cells import Mistake, Variant
 
 ALTERNATIVES = [
     Variant("exponential_decay", "math.exp of a float", """\

@@ -4,7 +4,7 @@ The solution's minimize calls the student's hessian_fd, newton_step, hvp_fd,
 backtracking_line_search, bfgs_update and lbfgs_direction, so a mistake in
 one of them can cost a minimize test too; ``tests`` lists those it does cost.
 """
-from autograder.demo.variants import Mistake, Variant
+from autograder.demo.answer_cells import Mistake, Variant
 
 ALTERNATIVES = [
     Variant("hessian_fd", "all columns from one stacked set of steps, symmetrised with np.triu", """\

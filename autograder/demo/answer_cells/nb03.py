@@ -4,7 +4,7 @@ A conv2d_backward or pooling backward cell reads the cache of the solution's
 forward ((x_pad, w, stride, pad), (x, size, stride), (x.shape, size, stride)),
 so a forward alternative keeps that cache too.
 """
-from autograder.demo.variants import Mistake, Variant
+from autograder.demo.answer_cells import Mistake, Variant
 
 ALTERNATIVES = [
     Variant("conv_delta", "each delta^{l+1} entry scattered with the rotated filter", """\

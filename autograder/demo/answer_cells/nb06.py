@@ -5,7 +5,7 @@ keys mode, d, sigma2, eps, s, x_hat and gamma, so a forward alternative
 fills the same keys; the spatial cell calls batchnorm_forward and
 batchnorm_backward_alt, so a mistake there costs the spatial tests too.
 """
-from autograder.demo.variants import Mistake, Variant
+from autograder.demo.answer_cells import Mistake, Variant
 
 SPATIAL_TESTS = ("test_spatial_batchnorm_forward", "test_spatial_batchnorm_backward")
 

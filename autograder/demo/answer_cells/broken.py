@@ -1,6 +1,6 @@
 """Hostile and broken submissions: each must cost only the tests it names, with a clear message.
 
-    from autograder.demo.variants.broken import BROKEN
+    from autograder.demo.answer_cells.broken import BROKEN
     item = BROKEN[0]
     item.assignment, item.label
     item.cells           # {grade_id: answer-cell source} swapped into the solution notebook

@@ -1,5 +1,5 @@
 """Notebook 04 (vanishing and exploding gradients): valid alternatives and typical mistakes, as answer cells."""
-from autograder.demo.variants import Mistake, Variant
+from autograder.demo.answer_cells import Mistake, Variant
 
 ALTERNATIVES = [
     Variant("layer_gradient_norms", "backward layer by layer, norms as square roots of sums", """\

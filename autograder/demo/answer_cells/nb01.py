@@ -1,5 +1,5 @@
 """Notebook 01 (backpropagation derivation): valid alternatives and typical mistakes, as answer cells."""
-from autograder.demo.variants import Mistake, Variant
+from autograder.demo.answer_cells import Mistake, Variant
 
 ALTERNATIVES = [
     Variant("numerical_gradient", "perturbed copies along unit arrays, flat index", """\

@@ -1,5 +1,5 @@
 """Notebook 02 (mini-batch matrices): valid alternatives and typical mistakes, as answer cells."""
-from autograder.demo.variants import Mistake, Variant
+from autograder.demo.answer_cells import Mistake, Variant
 
 ALTERNATIVES = [
     Variant("forward_pass", "one sample (column) at a time", """\

@@ -1,10 +1,10 @@
 """Hand-written submissions for the demo class and its tests, as answer-cell source text.
 
-    from autograder.demo.variants import catalogue
+    from autograder.demo.answer_cells import catalogue
     entry = catalogue("02_minibatch")
     entry.alternatives    # [Variant(grade_id, label, source), ...]   valid: full marks
     entry.mistakes        # [Mistake(grade_id, label, source, expected_phrase, tests), ...]
-    BROKEN                # (autograder.demo.variants.broken) hostile or broken notebooks
+    BROKEN                # (autograder.demo.answer_cells.broken) hostile or broken notebooks
 
 A ``source`` is the whole text of one nbgrader answer cell (the cell whose
 grade_id is ``grade_id``), written as a student would: it is swapped into
@@ -23,20 +23,13 @@ function (a backward test runs the student's forward too).
 import importlib
 from dataclasses import dataclass
 
+from autograder.syllabus import SYLLABUS
+
 # Valid alternatives that both graders accept but that make the notebook's own experiments (which only
 # nbgrader runs) take minutes: a Jacobian batch-norm backward in 06's timing cell, a dense L-BFGS
 # direction in 07's network experiment. Comparisons with nbgrader leave them out.
 SLOW_IN_NOTEBOOK = {("06_batchnorm", "batchnorm_backward"), ("07_second_order", "lbfgs_direction")}
 
-NOTEBOOK_MODULES = {
-    "01_backprop": "nb01",
-    "02_minibatch": "nb02",
-    "03_cnn_backprop": "nb03",
-    "04_vanishing_gradients": "nb04",
-    "05_optimizers": "nb05",
-    "06_batchnorm": "nb06",
-    "07_second_order": "nb07",
-}
 
 
 @dataclass(frozen=True)
@@ -74,5 +67,5 @@ class Catalogue:
 
 def catalogue(assignment):
     """The Catalogue of an assignment name such as "03_cnn_backprop" (KeyError if there is none)."""
-    module = importlib.import_module(f"{__name__}.{NOTEBOOK_MODULES[assignment]}")
+    module = importlib.import_module(f"{__name__}.nb{SYLLABUS[assignment].number}")
     return Catalogue(assignment, list(module.ALTERNATIVES), list(module.MISTAKES))

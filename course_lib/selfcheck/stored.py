@@ -1,0 +1,40 @@
+"""The values a notebook's self-checks compare with, stored next to its home.
+
+The student release holds no reference implementation of the functions a
+student writes, so the visible checks replay cases whose inputs, expected
+outputs and the outputs of known mistakes were computed once by the
+instructor's build (``python -m autograder.checks.stored_values``) and
+shipped as ``course_lib/selfcheck/nbNN/stored.npz``.
+
+    stored("nb03", "conv2d_0_x")     # a copy of one stored array
+"""
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+SELFCHECK_DIR = Path(__file__).resolve().parent
+
+
+def stored_path(notebook):
+    """Where notebook ``notebook`` ("nb03") keeps its stored values."""
+    return SELFCHECK_DIR / notebook / "stored.npz"
+
+
+@lru_cache(maxsize=None)
+def _load(notebook):
+    path = stored_path(notebook)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no stored values for notebook {notebook!r} at {path}; an instructor builds them with "
+            "`python -m autograder.checks.stored_values` (or `make notebooks`).")
+    with np.load(path, allow_pickle=False) as data:
+        return {key: data[key] for key in data.files}
+
+
+def stored(notebook, key):
+    """The stored array ``key`` of ``notebook`` (a copy, so a check cannot spoil it)."""
+    values = _load(notebook)
+    if key not in values:
+        raise KeyError(f"{notebook}/stored.npz has no entry {key!r}; known: {sorted(values)}")
+    return values[key].copy()
