@@ -117,12 +117,29 @@ def evaluate(model, loss, x, y, batch_size=1000):
     return total_loss / n, (n_correct / n if labels else float("nan"))
 
 
-def _learning_rate(optimizer):
-    """The optimizer's next learning rate; NaN for an optimizer (e.g. a student's) without one."""
+def _learning_rate(optimizer, updates_made):
+    """The learning rate the optimizer's next update uses; NaN when it cannot be told.
+
+    In order: ``optimizer.current_eta()`` (course_lib's optimizers); else, when
+    the optimizer has a ``schedule`` (the notebook's interface: update number t
+    uses schedule(t)), the schedule at the optimizer's update count ``t``, or at
+    ``updates_made`` (updates made in this call of train) when it keeps no
+    integer ``t``; else a numeric ``eta``. A schedule wins over ``eta``: with a
+    schedule, ``eta`` is only a constructor default and not the rate used.
+    """
     if hasattr(optimizer, "current_eta"):
         return float(optimizer.current_eta())
+    schedule = getattr(optimizer, "schedule", None)
+    if callable(schedule):
+        t = getattr(optimizer, "t", None)
+        if isinstance(t, bool) or not isinstance(t, (int, np.integer)):
+            t = updates_made
+        try:
+            return float(schedule(t))
+        except (TypeError, ValueError, ArithmeticError):  # a student's schedule may fail; the step will say so
+            return float("nan")
     eta = getattr(optimizer, "eta", None)
-    return float(eta) if isinstance(eta, (int, float)) else float("nan")
+    return float(eta) if isinstance(eta, (int, float, np.floating, np.integer)) else float("nan")
 
 
 def train(model, loss, data, optimizer, epochs, batch_size, seed=0, *, progress=True,
@@ -173,7 +190,7 @@ def train(model, loss, data, optimizer, epochs, batch_size, seed=0, *, progress=
                 for start in range(0, n, batch_size):
                     idx = order[start:start + batch_size]
                     step += 1
-                    eta = _learning_rate(optimizer)
+                    eta = _learning_rate(optimizer, step - 1)
                     theta, batch_loss = _one_step(model, loss, optimizer, theta,
                                                   x_train[idx], y_train[idx], step, epoch, eta)
                     history.step_loss.append(batch_loss)

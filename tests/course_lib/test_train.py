@@ -156,6 +156,47 @@ def test_schedule_is_recorded_per_step(digits):
     assert h.step_eta == [schedule(t) for t in range(2 * STEPS_PER_EPOCH)]
 
 
+class NotebookSGD:
+    """The notebook's optimizer interface (no current_eta): eta, schedule and an update count t."""
+
+    def __init__(self, eta=0.001, *, schedule=None, counter="t"):
+        self.eta, self.schedule, self.counter = eta, schedule, counter
+        setattr(self, counter, 0)
+
+    def step(self, theta, grad_fn):
+        t = getattr(self, self.counter)
+        eta = self.eta if self.schedule is None else self.schedule(t)
+        setattr(self, self.counter, t + 1)
+        return theta - eta * grad_fn(theta)
+
+
+def test_step_eta_of_a_notebook_class_comes_from_its_schedule_not_its_default_eta(digits):
+    # A student's Adam(schedule=...) keeps the default eta=0.001; the rate used is schedule(t).
+    schedule = functools.partial(inverse_decay, 0.05, 0.1)
+    optimizer = NotebookSGD(schedule=schedule)
+    h = train(make_model(), softmax_cross_entropy, digits, optimizer, epochs=1, batch_size=BATCH, seed=0,
+              progress=False, track_grad_norms=False)
+    np.testing.assert_allclose(h.step_eta, [schedule(t) for t in range(STEPS_PER_EPOCH)], rtol=1e-15)
+    # A second call goes on from the optimizer's own count t.
+    h2 = train(make_model(), softmax_cross_entropy, digits, optimizer, epochs=1, batch_size=BATCH, seed=0,
+               progress=False, track_grad_norms=False)
+    np.testing.assert_allclose(h2.step_eta, [schedule(t) for t in range(STEPS_PER_EPOCH, 2 * STEPS_PER_EPOCH)],
+                               rtol=1e-15)
+
+
+def test_step_eta_counts_the_updates_of_the_call_when_the_class_keeps_no_t(digits):
+    schedule = functools.partial(inverse_decay, 0.05, 0.1)
+    h = train(make_model(), softmax_cross_entropy, digits, NotebookSGD(schedule=schedule, counter="updates"),
+              epochs=1, batch_size=BATCH, seed=0, progress=False, track_grad_norms=False)
+    np.testing.assert_allclose(h.step_eta, [schedule(t) for t in range(STEPS_PER_EPOCH)], rtol=1e-15)
+
+
+def test_step_eta_of_a_notebook_class_without_schedule_is_its_eta(digits):
+    h = train(make_model(), softmax_cross_entropy, digits, NotebookSGD(eta=0.02), epochs=1, batch_size=BATCH,
+              seed=0, progress=False, track_grad_norms=False)
+    assert h.step_eta == [0.02] * STEPS_PER_EPOCH
+
+
 def test_train_mode_for_steps_eval_mode_for_measurements(digits):
     spy = ModeSpy()
     model = make_model(spy=spy)
