@@ -1,12 +1,15 @@
 """conv2d forward + backward: course_lib (im2col + BLAS) against PyTorch CPU, float64.
 
-Usage:  python benchmarks/bench_conv.py [--repeats 15] [--threads 1 2]
+Usage:  python benchmarks/bench_conv.py [--repeats 31] [--threads 1 2]
 
 Both libraries see the same data (N=64, C=3, 32x32 images, 16 filters of
-3x3, stride 1, pad 1) in the same process. Each measurement is the median of
-``--repeats`` runs after three warm-up runs. For a fair comparison both get
-the same number of threads: torch.set_num_threads for PyTorch and
-threadpoolctl for numpy's BLAS (the only multithreaded part of course_lib).
+3x3, stride 1, pad 1) in the same process. After three warm-up runs each,
+the two are timed in alternation, ``--repeats`` rounds, and each figure is
+the median of its runs: on a shared machine a burst of other work then
+slows both alike instead of one. For a fair comparison both get the same
+number of threads: torch.set_num_threads for PyTorch, and threadpoolctl's
+limit on numpy's BLAS for course_lib, whose conv2d spreads its batch over
+as many threads as that limit allows (course_lib/layers/batch_threads.py).
 PyTorch is optional (pip install '.[bench]'); without it this script says so
 and exits with status 0.
 """
@@ -26,15 +29,20 @@ from course_lib.layers.conv import conv2d_backward, conv2d_forward  # noqa: E402
 N, C, H, W, F, K, STRIDE, PAD = 64, 3, 32, 32, 16, 3, 1, 1
 
 
-def median_ms(fn, repeats, warmup=3):
+def median_ms_pair(ours, theirs, repeats, warmup=3):
+    """Median milliseconds of ours() and theirs(), timed in alternation after a warm-up."""
     for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
+        ours()
+        theirs()
+    times = ([], [])
+    for k in range(repeats):
+        # Alternate which goes first, so neither always runs right after the other.
+        order = ((0, ours), (1, theirs)) if k % 2 == 0 else ((1, theirs), (0, ours))
+        for slot, fn in order:
+            start = time.perf_counter()
+            fn()
+            times[slot].append(time.perf_counter() - start)
+    return tuple(1e3 * statistics.median(t) for t in times)
 
 
 def blas_limit(threads):
@@ -61,7 +69,7 @@ def blas_description():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--repeats", type=int, default=31)
     parser.add_argument("--threads", type=int, nargs="+", default=None,
                         help="thread counts to compare at (default: 1 and all cores)")
     args = parser.parse_args(argv)
@@ -103,7 +111,7 @@ def main(argv=None):
     print(f"conv2d float64: x ({N}, {C}, {H}, {W}), w ({F}, {C}, {K}, {K}), stride {STRIDE}, pad {PAD}")
     print(f"numpy {np.__version__}; {blas_description()}")
     print(f"torch {torch.__version__} ({torch.get_num_threads()} threads by default); "
-          f"{os.cpu_count()} CPU cores")
+          f"{os.cpu_count()} CPU cores; load average {os.getloadavg()[0]:.2f} (other work slows both)")
 
     names = ("out", "dx", "dw", "db")
     diffs = [float(np.max(np.abs(a - t.numpy()))) for a, t in zip(ours_both(), torch_both())]
@@ -120,13 +128,13 @@ def main(argv=None):
         with blas_limit(threads):
             for label, ours, theirs in (("forward", ours_forward, torch_forward),
                                         ("forward+backward", ours_both, torch_both)):
-                t_ours = median_ms(ours, args.repeats)
-                t_torch = median_ms(theirs, args.repeats)
+                t_ours, t_torch = median_ms_pair(ours, theirs, args.repeats)
                 rows.append((threads, label, t_ours, t_torch, t_ours / t_torch))
     torch.set_num_threads(default_torch_threads)
 
     print()
-    print(f"median of {args.repeats} runs after warm-up; both libraries limited to the same thread count")
+    print(f"median of {args.repeats} alternated runs after warm-up; "
+          "both libraries limited to the same thread count")
     header = f"{'threads':>7}  {'pass':<16}  {'course_lib ms':>13}  {'PyTorch ms':>10}  {'course_lib/PyTorch':>18}"
     print(header)
     print("-" * len(header))

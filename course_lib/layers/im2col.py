@@ -21,11 +21,35 @@ the padding. Hence <col2im(c), x> == <c, im2col(x)> for all c and x.
 
 The geometry check ``conv_output_shape`` also lives here, because pooling
 slides windows over images in the same way.
+
+Fast path (internal; conv.py uses it, students never see it). The layout
+above suits the lecture but not the machine: its rows are H'*W' long and
+copying or adding them in (H', W') blocks moves W'-element pieces. conv.py
+works instead on a chunk of m samples at a time in a *flat* layout
+(``FlatLayout``), where every step is a long contiguous 1-D run. With
+s = stride, Hp = H + 2 pad, Wp = W + 2 pad, Hs = ceil(Hp / s), Ws = ceil(Wp / s)
+and Q = Hs * Ws positions per sample:
+
+    images[c, a * s + b, n*Q + Y*Ws + X] = x_pad[n, c, Y*s + a, X*s + b]
+        (the padded image split into s*s phases (a, b) of Hs x Ws, zero where
+        the padded image ends; for stride 1 the single phase is x_pad itself)
+    cols[(c * HH + i) * WW + j, q] = images[c, (i % s) * s + (j % s), q + (i // s) * Ws + (j // s)]
+    cols[K, q] = 1                     (a row of ones that carries the bias)
+
+for the positions q = n*Q + y*Ws + x of the chunk; cols has shape
+(K + 1, m*Q). Position q holds the receptive field of output pixel (y, x)
+of sample n when y < H' and x < W'. The other positions ("garbage", about
+11 % for 3x3 filters on 32x32 images with pad 1) read real or zero pixels;
+they are cropped from the output and given zero gradient, so they never leak
+into a result. In this layout row (c, i, j) of cols is one contiguous slice
+of images: im2col is K slice copies and col2im K slice adds, each a long
+vectorised run, and the three products of a convolution are one matrix
+product each per chunk, with the bias folded into the forward one.
 """
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from course_lib.validation import (
     ShapeError,
@@ -129,3 +153,114 @@ def col2im(cols, x_shape, HH, WW, stride, pad):
             columns = slice(j, j + stride * (Wo - 1) + 1, stride)
             dx_pad[:, :, rows, columns] += blocks[:, :, i, j]
     return dx_pad[:, :, pad:pad + H, pad:pad + W]
+
+
+class FlatLayout:
+    """Geometry of the flat layout (module docstring) for one input shape and filter size.
+
+    Buffers, for chunks of at most ``chunk`` samples: images (C, s*s, chunk*Q + slack),
+    columns (K + 1, chunk*Q) and positions (rows, chunk*Q). An image buffer
+    must start zeroed and only be written through ``put_images`` (or zeroed
+    again by ``col2im``), so that its padding stays zero.
+    """
+
+    def __init__(self, C, H, W, HH, WW, stride, pad):
+        self.C, self.H, self.W, self.HH, self.WW = C, H, W, HH, WW
+        self.stride, self.pad = stride, pad
+        self.H_out, self.W_out = conv_output_shape(H, W, HH, WW, stride, pad)
+        s = stride
+        self.K = C * HH * WW
+        self.Hs = -(-(H + 2 * pad) // s)         # rows of one phase, ceil(Hp / s)
+        self.Ws = -(-(W + 2 * pad) // s)         # columns of one phase
+        self.Q = self.Hs * self.Ws
+        # (row of cols, channel, phase, offset of the tap (i, j) within its phase)
+        self.taps = [((c * HH + i) * WW + j, c, (i % s) * s + j % s, (i // s) * self.Ws + j // s)
+                     for c in range(C) for i in range(HH) for j in range(WW)]
+        # The last position of a chunk reads up to the largest offset past m*Q.
+        self.slack = max(offset for *_, offset in self.taps) + 1
+        # Where each phase (a, b) meets the unpadded image: phase rows Y0.. and
+        # image rows r0, r0 + s, ... (x_pad row Y*s + a is image row Y*s + a - pad).
+        self.phases = []
+        for a in range(s):
+            for b in range(s):
+                Y0, r0 = self._first(a, H)
+                X0, c0 = self._first(b, W)
+                nY, nX = len(range(r0, H, s)), len(range(c0, W, s))
+                if nY and nX:
+                    self.phases.append((a * s + b, slice(Y0, Y0 + nY), slice(X0, X0 + nX),
+                                        slice(r0, None, s), slice(c0, None, s)))
+
+    def _first(self, a, size):
+        # First phase index Y with Y*s + a - pad >= 0, and that image index.
+        Y0 = max(0, -(-(self.pad - a) // self.stride))
+        return Y0, Y0 * self.stride + a - self.pad
+
+    def image_buffer(self, chunk, dtype):
+        return np.zeros((self.C, self.stride ** 2, chunk * self.Q + self.slack), dtype=dtype)
+
+    def column_buffer(self, chunk, dtype):
+        cols = np.empty((self.K + 1, chunk * self.Q), dtype=dtype)
+        cols[self.K] = 1.0          # im2col never writes this row: the bias's row of ones
+        return cols
+
+    def _phase(self, images, phase, m):
+        # (m, C, Hs, Ws) view of one phase of the first m samples.
+        grid = images[:, phase, :m * self.Q].reshape(self.C, m, self.Hs, self.Ws)
+        return grid.transpose(1, 0, 2, 3)
+
+    def put_images(self, images, x):
+        """Write a chunk x (m, C, H, W) into an image buffer (its padding stays zero)."""
+        for phase, rows, cols, r, c in self.phases:
+            self._phase(images, phase, len(x))[:, :, rows, cols] = x[:, :, r, c]
+        # The chunk's last garbage positions read this far past it: clear what an
+        # earlier, larger chunk left there, so no old value (an inf, say) leaks in.
+        n = len(x) * self.Q
+        images[:, :, n:n + self.slack] = 0.0
+
+    def take_images(self, images, x):
+        """Read a chunk x (m, C, H, W) back from an image buffer, dropping the padding."""
+        for phase, rows, cols, r, c in self.phases:
+            x[:, :, r, c] = self._phase(images, phase, len(x))[:, :, rows, cols]
+
+    def positions(self, flat, m):
+        """View (m, rows, H', W') of the real output pixels of a (rows, >= m*Q) array."""
+        grid = flat[:, :m * self.Q].reshape(flat.shape[0], m, self.Hs, self.Ws)
+        return grid[:, :, :self.H_out, :self.W_out].transpose(1, 0, 2, 3)
+
+    def per_sample(self, flat, m):
+        """View (m, rows, Q) of a (rows, >= m*Q) array: one matrix per sample, for batched products.
+
+        (One product per sample runs faster than one for the chunk: OpenBLAS
+        multiplies matrices this small without repacking them.)
+        """
+        return flat[:, :m * self.Q].reshape(flat.shape[0], m, self.Q).transpose(1, 0, 2)
+
+    def im2col(self, images, cols, m):
+        """Fill cols[:K, :m*Q] from the first m samples of an image buffer; return cols[:, :m*Q].
+
+        One copy per phase (one in all for stride 1): the taps (i, j) of a
+        phase read the same plane at offsets i'*Ws + j' (i = a + s*i',
+        j = b + s*j'), a read-only strided view whose last read stays within
+        the buffer's slack.
+        """
+        n, s = m * self.Q, self.stride
+        rows = cols[:self.K, :n].reshape(self.C, self.HH, self.WW, n)
+        item = images.itemsize
+        for a in range(s):
+            for b in range(s):
+                plane = images[:, a * s + b]
+                taps = as_strided(plane, shape=(self.C, len(range(a, self.HH, s)), len(range(b, self.WW, s)), n),
+                                  strides=(plane.strides[0], self.Ws * item, item, item), writeable=False)
+                rows[:, a::s, b::s] = taps
+        return cols[:, :n]
+
+    def col2im(self, dcols, images, m):
+        """Adjoint of ``im2col``: zero the image buffer, then add each row of dcols (K, m*Q) back.
+
+        dcols must be zero at the garbage positions. The adds of one tap hit
+        distinct pixels; overlaps between taps are what the loop sums.
+        """
+        n = m * self.Q
+        images[:, :, :n + self.slack] = 0.0
+        for row, c, phase, offset in self.taps:
+            images[c, phase, offset:offset + n] += dcols[row]

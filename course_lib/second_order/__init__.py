@@ -19,7 +19,7 @@ from course_lib.second_order.bfgs import (
     curvature_problem,
     lbfgs_direction,
 )
-from course_lib.second_order.bookkeeping import MinimizeResult
+from course_lib.second_order.bookkeeping import MinimizeResult, Status
 from course_lib.second_order.cg import CG_VARIANTS, CGResult, cg_beta, conjugate_gradient, nonlinear_cg
 from course_lib.second_order.hessian import (
     hessian_fd,
@@ -29,6 +29,7 @@ from course_lib.second_order.hessian import (
 from course_lib.second_order.hvp import hvp_fd
 from course_lib.second_order.line_search import (
     LineSearchError,
+    PrecisionLossError,
     WolfeResult,
     backtracking_line_search,
     wolfe_line_search,
@@ -61,8 +62,9 @@ __all__ = [
     "SingularHessianError",
     "conjugate_gradient", "CGResult", "nonlinear_cg", "cg_beta", "CG_VARIANTS",
     "backtracking_line_search", "wolfe_line_search", "WolfeResult", "LineSearchError",
+    "PrecisionLossError",
     "bfgs_update", "lbfgs_direction", "curvature_problem", "SkippedUpdateWarning",
-    "minimize", "MinimizeResult", "METHODS",
+    "minimize", "MinimizeResult", "Status", "METHODS",
     "rosenbrock", "rosenbrock_grad", "rosenbrock_hess",
     "linear_regression_loss", "linear_regression_grad",
     "logistic_regression_loss", "logistic_regression_grad",

@@ -10,12 +10,24 @@ counters while a minimiser runs, and ``Run.finish`` turns them into a
 ``MinimizeResult``.
 """
 from dataclasses import dataclass, field
+from enum import IntEnum
 
 import numpy as np
 
 from course_lib.second_order.checks import as_square_matrix, as_vector, check_finite
 from course_lib.second_order.hessian import hessian_fd
+from course_lib.second_order.line_search import PrecisionLossError
 from course_lib.validation import ShapeError, check_positive_int
+
+
+class Status(IntEnum):
+    """Why a minimiser stopped (``MinimizeResult.status``); 0 to 2 have scipy's meanings."""
+
+    CONVERGED = 0            # ||grad||_inf <= tol
+    MAX_ITER = 1             # max_iter iterations used up
+    PRECISION_LOSS = 2       # the line search found f flat to rounding error (scipy's status 2)
+    LINE_SEARCH_FAILED = 3   # the line search failed otherwise (f unbounded below, a bad direction)
+    SADDLE_POINT = 4         # newton: zero gradient at a saddle it could not leave
 
 
 @dataclass
@@ -29,8 +41,11 @@ class MinimizeResult:
     n_fev      calls of f, line searches included
     n_gev      calls of grad_f (a finite-difference Hessian costs 2d of them)
     n_hev      calls of hess_f (0 when the Hessian comes from finite differences)
-    success    True when ||grad||_inf <= tol was reached
-    message    why the run stopped
+    success    True when ||grad||_inf <= tol was reached (status == Status.CONVERGED)
+    status     why the run stopped, a ``Status``: CONVERGED, MAX_ITER, PRECISION_LOSS (f flat
+               to rounding error along the search direction before the gradient got below tol,
+               as scipy's "precision loss"), LINE_SEARCH_FAILED or SADDLE_POINT
+    message    the same in words, with the figures
     method     "newton", "cg", "bfgs" or "lbfgs"
     path       list of iterates w_0, w_1, ..., x (arrays of shape (d,)), for plots
     fun_path   f at each iterate of ``path``
@@ -46,6 +61,7 @@ class MinimizeResult:
     n_gev: int
     n_hev: int
     success: bool
+    status: Status
     message: str
     method: str
     path: list = field(default_factory=list)
@@ -56,7 +72,8 @@ class MinimizeResult:
     def __repr__(self):
         # The path can hold thousands of arrays; show the summary only.
         return (
-            f"MinimizeResult(method={self.method!r}, success={self.success}, fun={self.fun:.10g}, "
+            f"MinimizeResult(method={self.method!r}, success={self.success}, status={self.status.name}, "
+            f"fun={self.fun:.10g}, "
             f"grad_norm={self.grad_norm:.3e}, nit={self.nit}, n_fev={self.n_fev}, "
             f"n_gev={self.n_gev}, n_hev={self.n_hev}, message={self.message!r}, "
             f"warnings={len(self.warnings)})"
@@ -138,14 +155,36 @@ class Run:
     def count(self, key):
         self.info[key] = self.info.get(key, 0) + 1
 
-    def finish(self, w, fval, grad, nit, success, message):
+    def finish(self, w, fval, grad, nit, status, message):
         obj = self.objective
+        status = Status(status)
         return MinimizeResult(
             x=np.array(w, dtype=np.float64), fun=float(fval), grad_norm=inf_norm(grad), nit=nit,
-            n_fev=obj.n_fev, n_gev=obj.n_gev, n_hev=obj.n_hev, success=bool(success),
+            n_fev=obj.n_fev, n_gev=obj.n_gev, n_hev=obj.n_hev,
+            success=status == Status.CONVERGED, status=status,
             message=message, method=self.method, path=self.path, fun_path=self.fun_path,
             warnings=self.warnings, info=self.info,
         )
+
+    def stop_after_line_search(self, err, w, q, fval, g, k, tol):
+        """Finish a run whose line search along q failed at iteration k with ``err``.
+
+        f flat to rounding (PrecisionLossError) is scipy's "precision loss":
+        a clean stop, not an error. If the search found a step that lowered f,
+        it is taken first; if the gradient then meets the tolerance, the run
+        has converged after all. Any other failure: LINE_SEARCH_FAILED.
+        """
+        if not isinstance(err, PrecisionLossError):
+            return self.finish(w, fval, g, k, Status.LINE_SEARCH_FAILED,
+                               f"stopped: line search failed at iteration {k}: {err}")
+        if err.best is not None and err.best.fun < fval:
+            w, fval, g, k = w + err.best.step * q, err.best.fun, err.best.grad, k + 1
+            self.record(w, fval)
+        if inf_norm(g) <= tol:
+            return self.finish(w, fval, g, k, Status.CONVERGED, converged_message(g, tol))
+        return self.finish(w, fval, g, k, Status.PRECISION_LOSS, (
+            f"stopped: desired error not necessarily achieved due to precision loss at iteration {k}: "
+            f"||grad||_inf = {inf_norm(g):.3e} > tol = {tol:g}, but {err}"))
 
 
 def inf_norm(g):

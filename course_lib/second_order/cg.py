@@ -25,6 +25,7 @@ import numpy as np
 
 from course_lib.second_order.bookkeeping import (
     Run,
+    Status,
     converged_message,
     inf_norm,
     max_iter_message,
@@ -190,14 +191,13 @@ def nonlinear_cg(f, grad_f, w0, variant="polak-ribiere", restart=None, tol=1e-6,
     since_restart = 0
     for k in range(max_iter):
         if inf_norm(g) <= tol:
-            return run.finish(w, fval, g, k, True, converged_message(g, tol))
+            return run.finish(w, fval, g, k, Status.CONVERGED, converged_message(g, tol))
         slope = g @ q
         step0 = _first_trial_step(g, slope, fval, f_prev, last)
         try:
             ls = wolfe_line_search(obj.fun, obj.grad, w, q, c1=c1, c2=c2, step0=step0, f0=fval, g0=g)
-        except LineSearchError as err:
-            return run.finish(w, fval, g, k, False,
-                              f"stopped: line search failed at iteration {k}: {err}")
+        except LineSearchError as err:   # PrecisionLossError included: a clean stop
+            return run.stop_after_line_search(err, w, q, fval, g, k, tol)
         w = w + ls.step * q
         last = (ls.step, slope)
         f_prev, fval, g_new = fval, ls.fun, ls.grad
@@ -216,8 +216,8 @@ def nonlinear_cg(f, grad_f, w0, variant="polak-ribiere", restart=None, tol=1e-6,
             run.count("non_descent_restarts")
         g = g_new
     if inf_norm(g) <= tol:
-        return run.finish(w, fval, g, max_iter, True, converged_message(g, tol))
-    return run.finish(w, fval, g, max_iter, False, max_iter_message(max_iter, g, tol))
+        return run.finish(w, fval, g, max_iter, Status.CONVERGED, converged_message(g, tol))
+    return run.finish(w, fval, g, max_iter, Status.MAX_ITER, max_iter_message(max_iter, g, tol))
 
 
 def _first_trial_step(g, slope, fval, f_prev, last):

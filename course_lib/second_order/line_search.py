@@ -24,6 +24,22 @@ class LineSearchError(RuntimeError):
     """No step satisfying the line-search conditions was found."""
 
 
+class PrecisionLossError(LineSearchError):
+    """The line search stopped because f is flat to rounding error along the direction.
+
+    The bracket shrank below what a float can resolve, or f took the same
+    value (to rounding) at both of its ends: no decrease of f is representable
+    there, although the gradient may not be small yet (scipy calls this
+    "precision loss"). ``best`` is the best step found that satisfies
+    sufficient decrease but not the curvature condition, as a WolfeResult,
+    or None if no step beat the starting point.
+    """
+
+    def __init__(self, message, best=None):
+        super().__init__(message)
+        self.best = best
+
+
 def _descent_slope(g0, direction):
     slope = float(g0 @ direction)
     if not np.isfinite(slope):
@@ -113,8 +129,10 @@ def wolfe_line_search(f, grad_f, w, direction, c1=1e-4, c2=0.9, step0=1.0, max_i
     ``f0``/``g0``: f(w), grad_f(w) if known (they are not counted then).
     Returns WolfeResult(step, fun, grad, n_fev, n_gev) where fun and grad
     are f and grad_f at w + step * direction. Raises ValueError for a
-    non-descent direction and LineSearchError when ``max_iter`` trials are
-    spent (typically when f is flat to rounding error near a minimum).
+    non-descent direction, PrecisionLossError (a LineSearchError) when f
+    is flat to rounding error along the direction, typically near a minimum
+    with a tolerance below what float64 resolves, and LineSearchError when
+    ``max_iter`` trials are spent otherwise.
     """
     w = as_vector("w", w)
     q = as_vector("direction", direction, w.size)
@@ -188,12 +206,16 @@ class _Phi:
 
     def zoom(self, lo, hi, armijo, curvature, budget):
         """Algorithm 3.6. lo satisfies Armijo with the lowest phi so far; phi'(lo) (hi - lo) < 0."""
+        eta, flat = lo.eta, False
         for _ in range(max(budget, 0)):
             eta = _interpolate(lo, hi)
             if eta is None:
                 break
             phi_eta = self.phi(eta)
             if not armijo(eta, phi_eta) or phi_eta >= lo.phi:
+                # A step short enough for sufficient decrease that still does not lower f:
+                # the decrease it should bring is below the rounding error of f.
+                flat = flat or (armijo(eta, phi_eta) and _same_to_rounding(phi_eta, lo.phi))
                 hi = _Point(eta, phi_eta)
                 continue
             point = self.point(eta, phi_eta)
@@ -202,10 +224,19 @@ class _Phi:
             if point.dphi * (hi.eta - lo.eta) >= 0:
                 hi = lo
             lo = point
-        raise LineSearchError(
-            f"zoom could not find a strong Wolfe step between {min(lo.eta, hi.eta):.6g} and "
-            f"{max(lo.eta, hi.eta):.6g}; f is probably flat to rounding error here."
-        )
+        between = f"between {min(lo.eta, hi.eta):.6g} and {max(lo.eta, hi.eta):.6g}"
+        best = self.result(lo) if lo.grad is not None and lo.eta != 0 else None
+        if eta is None or flat or _same_to_rounding(lo.phi, hi.phi):
+            raise PrecisionLossError(
+                f"zoom could not find a strong Wolfe step {between}: f is flat to rounding error "
+                f"there (f = {lo.phi:.17g} and trial steps leave it unchanged to rounding)", best)
+        raise LineSearchError(f"zoom could not find a strong Wolfe step {between} in its budget.")
+
+
+def _same_to_rounding(a, b):
+    """True when a and b differ by no more than a few units in the last place of the larger one."""
+    scale = max(abs(a), abs(b))
+    return np.isfinite(scale) and abs(a - b) <= 8 * np.finfo(float).eps * scale
 
 
 def _interpolate(lo, hi):

@@ -18,7 +18,13 @@ the direction only:
   lbfgs   q from the two-loop recursion over the last ``memory`` pairs; strong Wolfe.
 
 The result records the path, the evaluation counts and every warning; see
-``MinimizeResult``.
+``MinimizeResult``. ``result.status`` says why the run stopped (a
+``Status``): CONVERGED, MAX_ITER, PRECISION_LOSS, LINE_SEARCH_FAILED or
+SADDLE_POINT. PRECISION_LOSS is scipy's status 2: the Wolfe line search of
+cg, bfgs or lbfgs found f flat to rounding error along the direction (no
+decrease representable, typically near the minimum with a tol below what
+float64 resolves); the run stops there cleanly, after taking the best step
+the search found, and counts as converged if the gradient then meets tol.
 """
 from collections import deque
 
@@ -27,6 +33,7 @@ import numpy as np
 from course_lib.second_order.bfgs import bfgs_update, curvature_problem, lbfgs_direction
 from course_lib.second_order.bookkeeping import (
     Run,
+    Status,
     converged_message,
     inf_norm,
     max_iter_message,
@@ -83,6 +90,8 @@ def minimize(f, grad_f, w0, method, tol=1e-6, max_iter=None, hess_f=None, memory
     1/||grad||_2 on the first iteration (a step of length one along -grad, as
     L-BFGS-B does) and 1 afterwards, the natural step of a quasi-Newton
     direction; for cg see ``nonlinear_cg``.
+    Returns a MinimizeResult; ``status`` and ``message`` say why it stopped
+    (see the module docstring), ``success`` is status == Status.CONVERGED.
     Raises ValueError for an unknown method, a gradient of the wrong shape or
     with nan/inf, and a non-finite f(w0).
     """
@@ -112,11 +121,11 @@ def _newton(run, obj, w, fval, g, tol, max_iter, c1):
             # A zero gradient is a minimum only if no direction curves downwards.
             eigenvalues = np.linalg.eigvalsh(0.5 * (H + H.T))
             if eigenvalues[0] >= -NEWTON_RTOL * np.max(np.abs(eigenvalues)):
-                return run.finish(w, fval, g, k, True, converged_message(g, tol))
+                return run.finish(w, fval, g, k, Status.CONVERGED, converged_message(g, tol))
             v, lam_min = negative_curvature_direction(g, H)
             eta = _escape_step(obj.fun, w, fval, v, lam_min)
             if eta is None:
-                return run.finish(w, fval, g, k, False, (
+                return run.finish(w, fval, g, k, Status.SADDLE_POINT, (
                     f"stopped at iteration {k}: ||grad||_inf <= tol, but the Hessian has eigenvalue "
                     f"{lam_min:.3g} < 0 (a saddle point) and f did not decrease along its eigenvector"))
             run.warn(f"saddle point at iteration {k}: ||grad||_inf = {inf_norm(g):.2e} <= tol but "
@@ -138,7 +147,7 @@ def _newton(run, obj, w, fval, g, tol, max_iter, c1):
             try:
                 eta = backtracking_line_search(obj.fun, obj.grad, w, q, eta0=1.0, c=c1, f0=fval, g0=g)
             except LineSearchError as err:
-                return run.finish(w, fval, g, k, False,
+                return run.finish(w, fval, g, k, Status.LINE_SEARCH_FAILED,
                                   f"stopped: line search failed at iteration {k}: {err}")
             w = w + eta * q
         fval, g = obj.fun(w), obj.grad(w)
@@ -207,7 +216,7 @@ def _quasi_newton(run, obj, w, fval, g, tol, max_iter, model, c1, c2):
     run.info.update(skipped_updates=0, resets=0)
     for k in range(max_iter):
         if inf_norm(g) <= tol:
-            return run.finish(w, fval, g, k, True, converged_message(g, tol))
+            return run.finish(w, fval, g, k, Status.CONVERGED, converged_message(g, tol))
         q = model.direction(g)
         if not g @ q < 0:
             # Rounding can cost H_inv its positive definiteness; start the model afresh.
@@ -219,9 +228,8 @@ def _quasi_newton(run, obj, w, fval, g, tol, max_iter, model, c1, c2):
         step0 = 1.0 / np.linalg.norm(g) if k == 0 else 1.0
         try:
             ls = wolfe_line_search(obj.fun, obj.grad, w, q, c1=c1, c2=c2, step0=step0, f0=fval, g0=g)
-        except LineSearchError as err:
-            return run.finish(w, fval, g, k, False,
-                              f"stopped: line search failed at iteration {k}: {err}")
+        except LineSearchError as err:   # PrecisionLossError included: a clean stop
+            return run.stop_after_line_search(err, w, q, fval, g, k, tol)
         s, y = ls.step * q, ls.grad - g
         w = w + s
         problem = curvature_problem(s, y)
@@ -237,5 +245,5 @@ def _quasi_newton(run, obj, w, fval, g, tol, max_iter, model, c1, c2):
 
 def _finish_at_max_iter(run, w, fval, g, tol, max_iter):
     if inf_norm(g) <= tol:
-        return run.finish(w, fval, g, max_iter, True, converged_message(g, tol))
-    return run.finish(w, fval, g, max_iter, False, max_iter_message(max_iter, g, tol))
+        return run.finish(w, fval, g, max_iter, Status.CONVERGED, converged_message(g, tol))
+    return run.finish(w, fval, g, max_iter, Status.MAX_ITER, max_iter_message(max_iter, g, tol))

@@ -91,6 +91,27 @@ def test_loops_backward_matches_finite_differences(case):
     assert rel_error(db, fd_gradient(lambda v: fwd(x, w, v, stride, pad)[0], b.copy(), dout)) < 1e-7
 
 
+@pytest.mark.parametrize("case", [(7, 3, 9, 8, 4, 3, 3, 1, 1), (5, 2, 9, 11, 3, 3, 5, 2, 1),
+                                  (6, 2, 10, 7, 3, 2, 2, 3, 2)],
+                         ids=["s1p1", "s2p1", "s3p2-kernel-smaller-than-stride"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_chunks_and_threads_agree_with_the_loops(case, threads, monkeypatch):
+    """Chunks of 2 samples (the last one short) spread over 1 or 2 threads give the loops' results."""
+    import course_lib.layers.conv as conv
+    N, C, H, W, F, HH, WW, stride, pad = case
+    per_sample = (C * HH * WW + 1) * conv._layout(C, H, W, HH, WW, stride, pad).Q * 8
+    monkeypatch.setattr(conv, "CHUNK_BYTES", 2 * per_sample)
+    monkeypatch.setattr(conv, "MIN_PARALLEL_ENTRIES", 0)
+    monkeypatch.setattr(conv, "blas_threads", lambda: threads)
+    x, w, b, stride, pad, dout = make_case(case, seed=4)
+    out, cache = conv2d_forward(x, w, b, stride, pad)
+    out_l, cache_l = conv2d_forward_loops(x, w, b, stride, pad)
+    np.testing.assert_allclose(out, out_l, rtol=1e-12, atol=1e-12)
+    for _ in range(2):  # the second call reuses the threads' buffers
+        for g, g_l in zip(conv2d_backward(dout, cache), conv2d_backward_loops(dout, cache_l)):
+            np.testing.assert_allclose(g, g_l, rtol=1e-12, atol=1e-12)
+
+
 def test_single_channel_dx_is_a_full_convolution_with_the_rotated_filter():
     """dx of a single-channel, stride-1 layer is dout fully convolved with w (the 180-degree rotation)."""
     rng = np.random.default_rng(3)
@@ -149,7 +170,7 @@ def test_col2im_adds_overlapping_contributions():
 def test_contracts_no_mutation_repeatable_linear():
     x, w, b, stride, pad, dout = make_case(CASES[1])
     copies = [a.copy() for a in (x, w, b, dout)]
-    out, cache = conv2d_forward(x, w, b, stride, pad)
+    _, cache = conv2d_forward(x, w, b, stride, pad)
     first = conv2d_backward(dout, cache)
     second = conv2d_backward(dout, cache)
     for a, a0 in zip((x, w, b, dout), copies):
