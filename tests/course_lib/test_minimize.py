@@ -5,7 +5,6 @@ tanh network.
 import numpy as np
 import pytest
 import scipy.optimize
-from helpers_fd import fd_gradient, rel_error
 from sklearn.datasets import load_digits
 
 from course_lib.second_order import (
@@ -26,6 +25,7 @@ from course_lib.second_order import (
     rosenbrock_hess,
 )
 from course_lib.validation import ShapeError
+from tests.support.helpers_fd import fd_gradient, rel_error
 
 ROSENBROCK_START = np.array([-1.2, 1.0])
 
