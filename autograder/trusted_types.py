@@ -38,9 +38,17 @@ def _graph_class():
     return Graph
 
 
+COUNTING_GRAPH_FACTORY = "course_lib.selfcheck.nb01.counting.counting_graph"
+"""Makes notebook 01's read-counting graph in the worker: (graph, budget, function_name) -> CountingGraph."""
+
+
+def _counting_graph_class():
+    from course_lib.selfcheck.nb01.counting import CountingGraph
+    return CountingGraph
+
+
 def _is_counting_graph(obj):
-    cls = type(obj)
-    return cls.__module__ == "course_lib.selfcheck.nb01" and cls.__qualname__.endswith("CountingGraph")
+    return type(obj) is _counting_graph_class()
 
 
 def _graph_fingerprint(obj):
@@ -66,16 +74,15 @@ def _build_graph(remote, obj):
 
 
 def _build_counting_graph(remote, obj):
-    """The read-counting graph of course_lib.selfcheck.nb01, made in the worker by the same factory.
+    """Notebook 01's read-counting graph (course_lib.selfcheck.nb01.counting), made in the worker by its factory.
 
-    Its budget and function name are read from the factory's closure; the
+    It gets the public ``budget`` and ``function_name`` of the judge's copy; the
     budget's CheckFailure is raised in the worker and reaches the check as a CheckFailure.
     """
-    free = dict(zip(type(obj)._read.__code__.co_freevars,
-                    (c.cell_contents for c in type(obj)._read.__closure__)))
+    budget, function_name = int(obj.budget), str(obj.function_name)
     plain = _build_graph(remote, obj)
-    return remote.worker.call("course_lib.selfcheck.nb01.counting_graph", plain, int(free["budget"]),
-                              str(free["function_name"]), keep="all", timeout=remote._timeout("copying a graph"))
+    return remote.worker.call(COUNTING_GRAPH_FACTORY, plain, budget,
+                              function_name, keep="all", timeout=remote._timeout("copying a graph"))
 
 
 def _is_module(obj):

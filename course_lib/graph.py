@@ -111,7 +111,7 @@ class Graph:
             raise GraphError(f"the edge {src!r} -> {dst!r} already exists; if y({dst}) "
                              f"depends on y({src}) twice, add both local derivatives into "
                              "one edge.")
-        if self._reaches(dst, src):
+        if self.reaches(dst, src):
             raise GraphError(f"the edge {src!r} -> {dst!r} would close a cycle ({dst!r} "
                              f"already leads to {src!r}); computational graphs are acyclic.")
         z = _as_scalar(f"the local derivative of {src!r} -> {dst!r}", local_derivative)
@@ -196,6 +196,26 @@ class Graph:
     def __repr__(self):
         return f"Graph({len(self._values)} nodes, {len(self.edges)} edges)"
 
+    def reaches(self, start, target):
+        """True when a path leads from node ``start`` to node ``target`` (a node reaches itself).
+
+        When it is False, ``target`` does not depend on ``start``: d target / d start = 0.
+        Follows the edges directly, so a subclass that counts reads of ``successors``
+        does not count this walk.
+        """
+        self._require(start, "start")
+        self._require(target, "target")
+        stack, seen = [start], {start}
+        while stack:
+            node = stack.pop()
+            if node == target:
+                return True
+            for nxt in self._succ[node]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return False
+
     def topological_order(self):
         """Nodes ordered so that every edge goes forward (Kahn's algorithm)."""
         indegree = {n: len(self._pred[n]) for n in self._values}
@@ -240,18 +260,6 @@ class Graph:
             more = ", ..." if len(self._values) > 8 else ""
             raise GraphError(f"{what} {name!r} is not a node of the graph (nodes: "
                              f"{known}{more}); add it with add_node first.")
-
-    def _reaches(self, start, target):
-        stack, seen = [start], {start}
-        while stack:
-            node = stack.pop()
-            if node == target:
-                return True
-            for nxt in self._succ[node]:
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-        return False
 
     def _ancestors_of(self, o):
         """Nodes with a path to o, o included."""

@@ -124,6 +124,18 @@ def test_degenerate_paths():
     assert backprop_derivatives(g, "b") == {"a": 4.0, "b": 1.0, "c": 0.0}
 
 
+def test_reaches_says_whether_a_path_exists():
+    g = Graph()
+    for name in "abcd":
+        g.add_node(name, 0.0)
+    g.add_edge("a", "b", 1.0)
+    g.add_edge("b", "c", 1.0)
+    assert g.reaches("a", "c") and g.reaches("b", "c") and g.reaches("d", "d")
+    assert not g.reaches("c", "a") and not g.reaches("a", "d")
+    with pytest.raises(GraphError, match="'x' is not a node"):
+        g.reaches("x", "a")
+
+
 def test_repeated_input_merges_into_one_edge():
     g = Graph()
     g.add_node("x", 3.0)

@@ -9,13 +9,13 @@ import functools
 import numpy as np
 import scipy.special
 
-import course_lib.selfcheck.nb01 as nb01
 from course_lib.gradcheck import numerical_gradient as ref_numerical_gradient
 from course_lib.gradcheck import relative_error as ref_relative_error
 from course_lib.graph import backprop_derivatives as ref_backprop
 from course_lib.graph import path_derivative as ref_path_derivative
 from course_lib.layers import activations as act
 from course_lib.layers.cos_module import cos_module_backward, cos_module_forward
+from course_lib.selfcheck.nb01.cases import ACTIVATIONS
 
 # ============================================================================ valid alternatives
 
@@ -241,7 +241,7 @@ ALTERNATIVES = {
 REFERENCES = {
     "numerical_gradient": (ref_numerical_gradient,),
     "relative_error": (ref_relative_error,),
-    **{op: (getattr(act, f"{op}_forward"), getattr(act, f"{op}_backward")) for op in nb01.ACTIVATIONS},
+    **{op: (getattr(act, f"{op}_forward"), getattr(act, f"{op}_backward")) for op in ACTIVATIONS},
     "cos_module": (cos_module_forward, cos_module_backward),
     "path_derivative": (ref_path_derivative,),
     "backprop_derivatives": (ref_backprop,),
