@@ -1,29 +1,32 @@
-"""Stored expected values of notebook 03's self-checks, computed from course_lib's references.
+"""The values notebook 03's self-check replays, computed from course_lib's references.
 
-Inputs are stored next to the outputs, so a self-check replays exactly the
-case the values were computed for, and so are the answers of the known
-mistakes (keyed as the catalogues in course_lib/selfcheck/nb03.py), so the
-self-check can name a mistake without any reference code. Keys:
-  conv_delta_n, conv_delta_{k}_{delta_next,w,sigma_prime_z,delta}, conv_delta_{k}_delta__{mistake}
-  conv2d_n, conv2d_{k}_{x,w,b,stride,pad,dout,out,dx,dw,db}, conv2d_{k}_{out,dx,dw,db}__{mistake}
-  {maxpool,avgpool}_n, .._{k}_{x,size,stride,dout,out,dx}, .._{k}_{out,dx}__{mistake}
-  im2col_n, im2col_{k}_{x,HH,WW,stride,pad,cols}, im2col_{k}_cols__{mistake}
-The shapes differ from those of the hidden grading checks (autograder/checks/nb03.py).
+``build()`` makes the self-check's cases the way the hidden check makes its
+own (fresh.py: expected values from the references, the known mistakes from
+mistaken.py), on other shapes and one seed, and lays them out as
+course_lib/selfcheck/nb03/cases.py reads them (``stored_entries``): inputs next
+to the outputs, so a self-check replays exactly the case the values were
+computed for, and the answers of the known mistakes, so it can name a mistake
+without any reference code. Write them with
+``python -m autograder.checks.stored_values 03``.
 """
 import numpy as np
 
-from autograder.checks.nb03 import (
+from autograder.checks.nb03.fresh import (
     POOL_REFERENCES,
-    conv2d_mistakes,
-    conv_delta_inputs,
-    conv_delta_mistakes,
-    conv_inputs,
-    im2col_mistakes,
-    pool_inputs,
+    conv2d_case,
+    conv_delta_case,
+    im2col_case,
+    pool_case,
+    sigmoid_prime,
 )
-from course_lib.layers.conv import conv2d_backward, conv2d_forward
-from course_lib.layers.conv_delta import conv_delta
-from course_lib.layers.im2col import im2col
+from course_lib.selfcheck.nb03.cases import (
+    case_label,
+    conv_delta_inputs,
+    conv_inputs,
+    im2col_inputs,
+    pool_inputs,
+    stored_entries,
+)
 
 CONV_DELTA_SHAPES = [(6, 7, 3, 2), (5, 8, 2, 4), (7, 4, 4, 2)]
 # (N, C, H, W, F, HH, WW, stride, pad); the first is DESIGN.md's example case.
@@ -45,54 +48,29 @@ IM2COL_CASES = [
 ]
 
 
-def _put_mistakes(values, prefix, name, mistakes):
-    for key, value in mistakes.items():
-        values[f"{prefix}_{name}__{key}"] = value
-
-
 def build():
-    values = {}
+    """{key: array} of every stored case; one generator draws all inputs, in the order of the keys."""
     rng = np.random.default_rng(20240303)
+    values = {}
 
-    values["conv_delta_n"] = np.array(len(CONV_DELTA_SHAPES))
-    for k, shape in enumerate(CONV_DELTA_SHAPES):
-        p = f"conv_delta_{k}"
-        delta_next, w, sp = conv_delta_inputs(shape, rng)
-        values.update({f"{p}_delta_next": delta_next, f"{p}_w": w, f"{p}_sigma_prime_z": sp,
-                       f"{p}_delta": conv_delta(delta_next, w, sp)})
-        _put_mistakes(values, p, "delta", conv_delta_mistakes(delta_next, w, sp))
+    made = [conv_delta_case(*conv_delta_inputs(shape, rng, sigmoid_prime), case_label(k, len(CONV_DELTA_SHAPES)))
+            for k, shape in enumerate(CONV_DELTA_SHAPES)]
+    values.update(stored_entries("conv_delta", made))
 
-    values["conv2d_n"] = np.array(len(CONV2D_CASES))
+    made = []
     for k, case in enumerate(CONV2D_CASES):
-        p = f"conv2d_{k}"
         x, w, b, dout = conv_inputs(case, rng)
-        stride, pad = case[-2:]
-        out, cache = conv2d_forward(x, w, b, stride, pad)
-        dx, dw, db = conv2d_backward(dout, cache)
-        values.update({f"{p}_x": x, f"{p}_w": w, f"{p}_b": b, f"{p}_stride": np.array(stride),
-                       f"{p}_pad": np.array(pad), f"{p}_dout": dout, f"{p}_out": out, f"{p}_dx": dx,
-                       f"{p}_dw": dw, f"{p}_db": db})
-        for name, mistakes in conv2d_mistakes(x, w, b, stride, pad, dout).items():
-            _put_mistakes(values, p, name, mistakes)
+        made.append(conv2d_case(x, w, b, *case[-2:], dout, case_label(k, len(CONV2D_CASES))))
+    values.update(stored_entries("conv2d", made))
 
-    for kind, (forward, backward, mistakes_fn) in POOL_REFERENCES.items():
-        values[f"{kind}_n"] = np.array(len(POOL_CASES))
+    for kind in POOL_REFERENCES:
+        made = []
         for k, case in enumerate(POOL_CASES):
-            p = f"{kind}_{k}"
             x, dout = pool_inputs(case, rng)
-            size, stride = case[-2:]
-            out, cache = forward(x, size, stride)
-            values.update({f"{p}_x": x, f"{p}_size": np.array(size), f"{p}_stride": np.array(stride),
-                           f"{p}_dout": dout, f"{p}_out": out, f"{p}_dx": backward(dout, cache)})
-            for name, mistakes in mistakes_fn(x, size, stride, dout).items():
-                _put_mistakes(values, p, name, mistakes)
+            made.append(pool_case(kind, x, *case[-2:], dout, case_label(k, len(POOL_CASES))))
+        values.update(stored_entries(kind, made))
 
-    values["im2col_n"] = np.array(len(IM2COL_CASES))
-    for k, (N, C, H, W, HH, WW, stride, pad) in enumerate(IM2COL_CASES):
-        p = f"im2col_{k}"
-        x = rng.standard_normal((N, C, H, W))
-        values.update({f"{p}_x": x, f"{p}_HH": np.array(HH), f"{p}_WW": np.array(WW),
-                       f"{p}_stride": np.array(stride), f"{p}_pad": np.array(pad),
-                       f"{p}_cols": im2col(x, HH, WW, stride, pad)})
-        _put_mistakes(values, p, "cols", im2col_mistakes(x, HH, WW, stride, pad))
+    made = [im2col_case(im2col_inputs(case, rng), *case[4:], case_label(k, len(IM2COL_CASES)))
+            for k, case in enumerate(IM2COL_CASES)]
+    values.update(stored_entries("im2col", made))
     return values
