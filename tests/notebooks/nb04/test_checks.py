@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import course_lib.selfcheck.nb04 as nb04
-from autograder.expected import build
+from autograder.checks.nb04.stored import build as build_stored
 from course_lib.init import he_init as ref_he_init
 from course_lib.selfcheck import evaluate
 from course_lib.selfcheck.expected import EXPECTED_DIR
@@ -51,7 +51,7 @@ def test_stub_is_not_implemented(name):
 
 
 def test_committed_expected_values_equal_a_fresh_build():
-    fresh = build("nb04")
+    fresh = build_stored()
     with np.load(EXPECTED_DIR / "nb04.npz", allow_pickle=False) as stored:
         assert sorted(stored.files) == sorted(fresh)
         for key, value in fresh.items():
@@ -61,7 +61,7 @@ def test_committed_expected_values_equal_a_fresh_build():
 def test_stored_networks_hide_nothing():
     """A batch of one, a network without hidden layer, the lecture's deep net, and layer sizes
     that differ within every network; the deep sigmoid net's norms grow towards the output."""
-    values = build("nb04")
+    values = build_stored()
     shapes = []
     for k in range(int(values["lgn_n"])):
         depth = int(values[f"lgn_{k}_depth"])
@@ -80,7 +80,7 @@ def test_stored_networks_hide_nothing():
 @pytest.mark.parametrize("fname", list(nb04.CLIP_MISTAKES))
 def test_every_clipping_mistake_is_visible_in_a_stored_case(fname):
     """For each catalogued mistake some stored case gives a different result from the right one."""
-    values = build("nb04")
+    values = build_stored()
     for mistake in nb04.CLIP_MISTAKES[fname]:
         visible = False
         for k in range(int(values[f"{fname}_n"])):
@@ -92,7 +92,7 @@ def test_every_clipping_mistake_is_visible_in_a_stored_case(fname):
 
 
 def test_stored_clip_cases_cover_lists_dicts_and_edges():
-    values = build("nb04")
+    values = build_stored()
     by_value = [(str(values[f"clip_by_value_{k}_kind"]), values[f"clip_by_value_{k}_param"])
                 for k in range(int(values["clip_by_value_n"]))]
     assert {"list", "dict"} <= {kind for kind, _ in by_value}
