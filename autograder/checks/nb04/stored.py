@@ -1,17 +1,18 @@
-"""Stored expected values of notebook 04's self-checks, computed from course_lib's references.
+"""The values notebook 04's self-check replays, computed from course_lib's references.
 
-Inputs are stored next to the outputs, so a self-check replays exactly the
-case the values were computed for. Keys:
-  lgn_n; lgn_{k}_{activation,depth,x,y,norms,weight_norms,l1_norms}, lgn_{k}_w{j}, lgn_{k}_b{j}
-      networks for layer_gradient_norms (see course_lib.selfcheck.nb04.build_model)
-  {fname}_n; {fname}_{k}_{kind,names,n_arrays,param,global_norm}, {fname}_{k}_{in,out}_{i},
-  {fname}_{k}_mistake_{key}_{i}        fname in clip_by_value, clip_by_norm; key in
-      course_lib.selfcheck.nb04.CLIP_MISTAKES[fname]
-The initialisers need no stored values: their checks are statistical.
+``build()`` makes the self-check's cases the way the hidden check makes its
+own (fresh.py), on other networks and thresholds and one seed, and lays them
+out as course_lib/selfcheck/nb04/cases.py reads them (``network_entries``,
+``clip_entries``): inputs next to the outputs, so a self-check replays exactly
+the case the values were computed for, and what the usual wrong clipping rules
+give, so it can name them without shipping their code. The initialisers need
+no stored values: their checks are statistical. Write them with
+``python -m autograder.checks.stored_values 04``.
 """
 import numpy as np
 
-from autograder.checks.nb04 import DICT_NAMES, clip_expected, random_network, reference_norms
+from autograder.checks.nb04.fresh import clip_case, network_case
+from course_lib.selfcheck.nb04.cases import clip_entries, network_entries, random_network
 
 # (layer sizes, activation, N): the self-check's networks (the hidden grading uses others).
 CHECK_NETWORKS = [
@@ -22,19 +23,12 @@ CHECK_NETWORKS = [
 ]
 
 
-def _network_values(rng):
-    values = {"lgn_n": np.array(len(CHECK_NETWORKS))}
-    for k, (sizes, activation, n_samples) in enumerate(CHECK_NETWORKS):
+def _networks(rng):
+    cases = []
+    for sizes, activation, n_samples in CHECK_NETWORKS:
         weights, biases, x, y = random_network(rng, sizes, n_samples)
-        norms, weight_norms, l1_norms = reference_norms(weights, biases, activation, x, y)
-        key = f"lgn_{k}"
-        values.update({f"{key}_activation": np.array(activation), f"{key}_depth": np.array(len(weights)),
-                       f"{key}_x": x, f"{key}_y": y, f"{key}_norms": norms,
-                       f"{key}_weight_norms": weight_norms, f"{key}_l1_norms": l1_norms})
-        for j, (w, b) in enumerate(zip(weights, biases)):
-            values[f"{key}_w{j}"] = w
-            values[f"{key}_b{j}"] = b
-    return values
+        cases.append(network_case(weights, biases, activation, x, y))
+    return cases
 
 
 def _clip_cases(rng):
@@ -60,26 +54,10 @@ def _clip_cases(rng):
     }
 
 
-def _clip_values(rng):
-    values = {}
-    for fname, cases in _clip_cases(rng).items():
-        values[f"{fname}_n"] = np.array(len(cases))
-        for k, (kind, arrays, param) in enumerate(cases):
-            outs, mistakes, norm = clip_expected(fname, arrays, param)
-            key = f"{fname}_{k}"
-            names = DICT_NAMES[:len(arrays)] if kind == "dict" else [str(i) for i in range(len(arrays))]
-            values.update({f"{key}_kind": np.array(kind), f"{key}_names": np.array(names),
-                           f"{key}_n_arrays": np.array(len(arrays)), f"{key}_param": np.array(float(param)),
-                           f"{key}_global_norm": np.array(norm)})
-            for i, (a, out) in enumerate(zip(arrays, outs)):
-                values[f"{key}_in_{i}"] = a
-                values[f"{key}_out_{i}"] = out
-            for mistake, wrong in mistakes.items():
-                for i, value in enumerate(wrong):
-                    values[f"{key}_mistake_{mistake}_{i}"] = value
-    return values
-
-
 def build():
+    """{key: array} of every stored case; one generator draws all inputs, networks first."""
     rng = np.random.default_rng(20240404)
-    return {**_network_values(rng), **_clip_values(rng)}
+    values = network_entries(_networks(rng))
+    for fname, cases in _clip_cases(rng).items():
+        values.update(clip_entries(fname, [clip_case(fname, kind, arrays, param) for kind, arrays, param in cases]))
+    return values
