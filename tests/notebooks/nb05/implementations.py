@@ -1,4 +1,4 @@
-"""Implementations of notebook 05's optimizers and schedules, for the tests of its visible and hidden checks.
+"""Implementations of notebook 05's optimizers and schedules, for the tests of its self-check and hidden check.
 
 course_lib's references, two independently written sets of classes (the configurable
 ``student(*bugs)``, which plants one named mistake at a time, and the valid ``alternative()``),
@@ -9,10 +9,8 @@ import math
 import numpy as np
 
 from course_lib import optim
-from course_lib.selfcheck import nb05 as checks
-
-OPTIMIZERS = checks.OPTIMIZERS
-
+from course_lib.selfcheck.nb05.cases import OPTIMIZERS
+from course_lib.selfcheck.nb05.mistakes import MISTAKES
 
 # ----------------------------------------------------------------------------- a student's classes
 
@@ -358,7 +356,7 @@ REFERENCES = {name: getattr(optim, name) for name in OPTIMIZERS}
 VALID = {"reference": REFERENCES, "student": student(), "alternative": alternative()}
 
 # (optimizer, bug of student(), key of MISTAKES[optimizer] the check must name)
-NAMED_BUGS = [(name, key, key) for name in OPTIMIZERS for key in checks.MISTAKES[name]]
+NAMED_BUGS = [(name, key, key) for name in OPTIMIZERS for key in MISTAKES[name]]
 
 
 def stub_class():

@@ -1,39 +1,19 @@
-"""Hidden grading checks of notebook 05 (optimizers and learning-rate schedules).
+"""The known mistakes of notebook 05, as code: the wrong update rules and schedules, and what they give.
 
-Each ``grade_<name>`` runs the submission on problems, starting points and
-hyperparameters the self-checks never showed, compares every iterate with
-course_lib's reference and raises CheckFailure with a diagnosis. The
-comparison is the self-checks' own (course_lib.selfcheck.nb05.check_optimizer),
-fed with reference trajectories, so a student sees the same kind of message in
-both.
-
-Sandbox-ready: a submission's class is only constructed with keyword
-arguments and asked to ``step(theta, grad_fn)``; every callable handed to it
-(the gradient, a schedule) is a TrustedFunction, which the sandbox sends by
-name for the worker to rebuild, and which the notebook's kernel simply calls.
-
-The wrong update rules live here, on the trusted side, as subclasses of the
-references with a replaced ``_update`` (``VARIANTS``); autograder/expected/nb05.py
-stores their trajectories so that the visible checks can name them without
-shipping the code.
+Trusted, never shipped. Each wrong update rule is a subclass of course_lib's
+reference with a replaced ``_update`` (``VARIANTS``; ``variant_class`` builds
+it); each wrong schedule is a formula (``schedule_variants``). The keys are
+those of the catalogue in words, course_lib/selfcheck/nb05/mistakes.py. The
+hidden checks (fresh.py) and the stored values (stored.py) both take the
+mistakes' paths and values from here, so the visible checks can name a
+mistake without the release holding its code.
 """
 import math
 
 import numpy as np
 
-from autograder.sandbox import TrustedFunction
 from course_lib import optim
-from course_lib.selfcheck.common import matrix_with_eigenvalues
-from course_lib.selfcheck.nb05 import (
-    MISTAKES,
-    OptimizerCase,
-    check_optimizer,
-    check_schedule_values,
-    describe_problem,
-)
-
-SEED = 7505
-
+from course_lib.selfcheck.nb05.mistakes import MISTAKES
 
 # ----------------------------------------------------------------------------- wrong update rules
 # Each function replaces the reference's _update(self, theta, gradient, eta, i): ``gradient(point)``
@@ -282,125 +262,6 @@ def case_paths(name, kwargs, grad_fn, theta0, steps):
     return reference, mistakes
 
 
-def make_problems(seed, quadratic_eigenvalues, gentle_eigenvalues, rosenbrock_b):
-    """{"Q": ill-conditioned quadratic, "S": gentle quadratic (for schedules), "R": Rosenbrock}.
-
-    Each value is (kind, params) as TrustedFunction and course_lib.selfcheck.nb05 name them.
-    """
-    rng = np.random.default_rng(seed)
-    q = {"A": matrix_with_eigenvalues(rng, quadratic_eigenvalues, symmetrise=False),
-         "b": rng.standard_normal(len(quadratic_eigenvalues))}
-    s = {"A": matrix_with_eigenvalues(rng, gentle_eigenvalues, symmetrise=False),
-         "b": rng.standard_normal(len(gentle_eigenvalues))}
-    return {"Q": ("quadratic", q), "S": ("quadratic", s),
-            "R": ("rosenbrock", {"a": 1.0, "b": float(rosenbrock_b)})}
-
-
-# ----------------------------------------------------------------------------- grading cases
-
-GRADE_PROBLEMS = make_problems(SEED, (0.3, 2.0, 7.0, 25.0), (0.4, 1.5, 3.5), 20.0)
-GRADE_STARTS = {"Q": (1.3, -0.7, 2.1, -1.6), "S": (-2.0, 1.2, 0.6), "R": (-0.9, 1.3, 0.4)}
-SCHEDULE = "schedule"
-"""Marks a case whose optimizer gets a decaying schedule instead of eta."""
-
-# (label, problem, steps, kwargs): the first case makes every hyperparameter matter (a large
-# delta shows where the stabiliser sits); "defaults" leaves some out; "schedule" passes one.
-GRADE_CASES = {
-    "SGD": [("", "Q", 50, {"eta": 0.07}), ("", "R", 80, {"eta": 0.004}),
-            (SCHEDULE, "S", 25, {})],
-    "Momentum": [("", "Q", 60, {"eta": 0.02, "alpha": 0.75}), ("", "R", 80, {"eta": 0.002, "alpha": 0.6}),
-                 ("defaults", "Q", 40, {"eta": 0.01}), (SCHEDULE, "S", 25, {"alpha": 0.5})],
-    "Nesterov": [("", "Q", 60, {"eta": 0.025, "alpha": 0.8}), ("", "R", 80, {"eta": 0.002, "alpha": 0.65}),
-                 ("defaults", "Q", 40, {"eta": 0.01}), (SCHEDULE, "S", 25, {"alpha": 0.55})],
-    "NesterovSimplified": [("", "Q", 60, {"eta": 0.025, "alpha": 0.8}),
-                           ("", "R", 80, {"eta": 0.002, "alpha": 0.65}),
-                           ("defaults", "Q", 40, {"eta": 0.01}), (SCHEDULE, "S", 25, {"alpha": 0.55})],
-    "AdaGrad": [("", "Q", 60, {"eta": 0.6, "delta": 0.4}), ("", "R", 80, {"eta": 0.08, "delta": 1e-3}),
-                ("defaults", "Q", 40, {"eta": 0.3}), (SCHEDULE, "S", 25, {"delta": 0.2})],
-    "RMSProp": [("", "Q", 60, {"eta": 0.04, "rho": 0.7, "delta": 0.3}),
-                ("", "R", 80, {"eta": 0.01, "rho": 0.95, "delta": 1e-4}),
-                ("defaults", "Q", 40, {"eta": 0.02}), (SCHEDULE, "S", 25, {"rho": 0.8, "delta": 0.1})],
-    "RMSPropNesterov": [("", "Q", 60, {"eta": 0.02, "alpha": 0.6, "rho": 0.8, "delta": 0.3}),
-                        ("", "R", 80, {"eta": 0.004, "alpha": 0.5, "rho": 0.9, "delta": 1e-4}),
-                        ("defaults", "Q", 40, {"eta": 0.01}),
-                        (SCHEDULE, "S", 25, {"alpha": 0.5, "rho": 0.7, "delta": 0.1})],
-    "AdaDelta": [("", "Q", 60, {"rho": 0.8, "delta": 0.02}), ("", "R", 80, {"rho": 0.9, "delta": 1e-3, "eta": 3.0}),
-                 ("defaults", "Q", 40, {}), (SCHEDULE, "S", 25, {"rho": 0.85, "delta": 0.01})],
-    "Adam": [("", "Q", 60, {"eta": 0.05, "rho1": 0.8, "rho2": 0.95, "delta": 0.05}),
-             ("", "R", 80, {"eta": 0.02, "rho1": 0.7, "rho2": 0.99, "delta": 1e-6}),
-             ("defaults", "Q", 40, {"eta": 0.03}), ("defaults", "S", 30, {}),
-             (SCHEDULE, "S", 25, {"rho1": 0.6, "rho2": 0.9, "delta": 0.01})],
-}
-
-
-def trusted_grad(kind, params):
-    return TrustedFunction(kind, "grad", **params)
-
-
-def grade_schedule():
-    """A decaying schedule the sandbox can rebuild: eta_t = sigma'(t) = 0.25, 0.197, 0.105, 0.045, ..."""
-    return TrustedFunction("sigmoid", "derivative")
-
-
-def build_case(name, label, problem, theta0, steps, kwargs, grad_fn, schedule=None, schedule_text=""):
-    """An OptimizerCase with the reference's and the mistakes' paths computed on grad_fn."""
-    kind, params = problem
-    kwargs = dict(kwargs)
-    if label == SCHEDULE:
-        kwargs["schedule"] = schedule
-    theta0 = np.asarray(theta0, dtype=np.float64)
-    reference, mistakes = case_paths(name, kwargs, grad_fn, theta0, steps)
-    return OptimizerCase(label=label, problem=describe_problem(kind, params, theta0.size), grad_fn=grad_fn,
-                         theta0=theta0, kwargs=kwargs, expected=reference, mistakes=mistakes,
-                         schedule_text=schedule_text if label == SCHEDULE else "")
-
-
-def grade_cases(name):
-    cases = []
-    for label, key, steps, kwargs in GRADE_CASES[name]:
-        kind, params = GRADE_PROBLEMS[key]
-        cases.append(build_case(name, label, (kind, params), GRADE_STARTS[key], steps, kwargs,
-                                trusted_grad(kind, params), schedule=grade_schedule(),
-                                schedule_text="(t -> sigma'(t))"))
-    return cases
-
-
-def grade_SGD(SGD):
-    check_optimizer("SGD", SGD, grade_cases("SGD"))
-
-
-def grade_Momentum(Momentum):
-    check_optimizer("Momentum", Momentum, grade_cases("Momentum"))
-
-
-def grade_Nesterov(Nesterov):
-    check_optimizer("Nesterov", Nesterov, grade_cases("Nesterov"))
-
-
-def grade_NesterovSimplified(NesterovSimplified):
-    check_optimizer("NesterovSimplified", NesterovSimplified, grade_cases("NesterovSimplified"))
-
-
-def grade_AdaGrad(AdaGrad):
-    check_optimizer("AdaGrad", AdaGrad, grade_cases("AdaGrad"))
-
-
-def grade_RMSProp(RMSProp):
-    check_optimizer("RMSProp", RMSProp, grade_cases("RMSProp"))
-
-
-def grade_RMSPropNesterov(RMSPropNesterov):
-    check_optimizer("RMSPropNesterov", RMSPropNesterov, grade_cases("RMSPropNesterov"))
-
-
-def grade_AdaDelta(AdaDelta):
-    check_optimizer("AdaDelta", AdaDelta, grade_cases("AdaDelta"))
-
-
-def grade_Adam(Adam):
-    check_optimizer("Adam", Adam, grade_cases("Adam"))
-
-
 # ----------------------------------------------------------------------------- schedules
 
 
@@ -425,35 +286,3 @@ def schedule_variants(fname, eta0, k, t):
         "discrete": eta0 * (1 - k) ** t,
         "no_t": eta0 * np.exp(-k) + 0 * t,
     }
-
-
-def schedule_grid(eta0s, ks, ts):
-    """Every combination as three flat arrays (eta0, k, t); t as integers."""
-    e, k, t = np.meshgrid(np.asarray(eta0s, float), np.asarray(ks, float), np.asarray(ts, np.int64),
-                          indexing="ij")
-    return e.ravel(), k.ravel(), t.ravel()
-
-
-def schedule_expected(fname, eta0s, ks, ts):
-    """(reference values, {mistake: values}) on the flat grid."""
-    reference = getattr(optim, fname)
-    values = np.array([reference(float(e), float(k), int(t)) for e, k, t in zip(eta0s, ks, ts)])
-    return values, schedule_variants(fname, eta0s, ks, ts)
-
-
-GRADE_SCHEDULE_GRID = schedule_grid((0.05, 0.8, 3.0), (0.0, 0.02, 0.45, 1.7), (0, 1, 3, 8, 25, 60))
-
-
-def _grade_schedule(fname, fn):
-    eta0s, ks, ts = GRADE_SCHEDULE_GRID
-    values, mistakes = schedule_expected(fname, eta0s, ks, ts)
-    check_schedule_values(fname, fn, eta0s, ks, ts, values, mistakes)
-
-
-def grade_inverse_decay(inverse_decay):
-    _grade_schedule("inverse_decay", inverse_decay)
-
-
-def grade_exponential_decay(exponential_decay):
-    _grade_schedule("exponential_decay", exponential_decay)
-
