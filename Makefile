@@ -45,7 +45,7 @@ bench: install
 # Regenerate the student notebooks (notebooks/) from the instructor sources
 # (solutions/) with nbgrader, and the stored values their self-checks use.
 notebooks: install
-	$(PY) -m autograder.expected
+	$(PY) -m autograder.checks.stored_values
 	$(PY) -m autograder.generate
 
 clean:

@@ -335,14 +335,27 @@ class AvgPool2d(_Pool2d):
 
 
 class _BatchNorm(Module):
-    """Shared state of batch norm: gamma, beta and the running statistics in ``bn_param``."""
+    """Shared state of batch norm: gamma, beta, the running statistics in ``bn_param``, and the kernels.
 
-    _forward_fn = None
-    _backward_fn = None
+    ``forward`` and ``backward`` are the kernels the module runs (course_lib's by default). Pass
+    your own to train a network with them; they take the same arguments as course_lib's:
 
-    def __init__(self, num_features, momentum=0.9, eps=1e-5):
+        forward(x, gamma, beta, bn_param) -> (out, cache)
+        backward(dout, cache) -> (dx, dgamma, dbeta)
+
+        BatchNorm1d(64, forward=batchnorm_forward, backward=batchnorm_backward_alt)
+
+    The module keeps them in ``forward_kernel`` and ``backward_kernel``.
+    """
+
+    default_kernels = None  # (forward, backward) of course_lib, set by each subclass
+
+    def __init__(self, num_features, momentum=0.9, eps=1e-5, *, forward=None, backward=None):
         super().__init__()
         self.num_features = check_positive_int("num_features", num_features)
+        default_forward, default_backward = self.default_kernels
+        self.forward_kernel = _kernel("forward", forward, default_forward)
+        self.backward_kernel = _kernel("backward", backward, default_backward)
         self._add_param("gamma", np.ones(self.num_features))
         self._add_param("beta", np.zeros(self.num_features))
         # Running mean and variance are state, not parameters: no gradient, not optimised.
@@ -356,32 +369,52 @@ class _BatchNorm(Module):
 
     def forward(self, x):
         self.bn_param["mode"] = "train" if self.training else "test"
-        forward_fn = type(self)._forward_fn
-        out, self._cache = forward_fn(x, self.params["gamma"], self.params["beta"], self.bn_param)
+        out, self._cache = self.forward_kernel(x, self.params["gamma"], self.params["beta"], self.bn_param)
         return out
 
     def backward(self, dout):
-        backward_fn = type(self)._backward_fn
-        dx, self.grads["gamma"], self.grads["beta"] = backward_fn(dout, self._pop_cache())
+        dx, self.grads["gamma"], self.grads["beta"] = self.backward_kernel(dout, self._pop_cache())
         return dx
 
     def extra_repr(self):
-        return (f"num_features={self.num_features}, momentum={self.bn_param['momentum']}, "
+        text = (f"num_features={self.num_features}, momentum={self.bn_param['momentum']}, "
                 f"eps={self.bn_param['eps']}")
+        # Name the kernels only when they are not course_lib's, so a default module prints as before.
+        for label, kernel, default in (("forward", self.forward_kernel, self.default_kernels[0]),
+                                       ("backward", self.backward_kernel, self.default_kernels[1])):
+            if kernel is not default:
+                text += f", {label}={getattr(kernel, '__name__', type(kernel).__name__)}"
+        return text
+
+
+def _kernel(label, kernel, default):
+    """``kernel``, or ``default`` when it is None; refuses what cannot be called."""
+    if kernel is None:
+        return default
+    if not callable(kernel):
+        raise TypeError(f"{label} must be a function such as {default.__name__} (a kernel, called with the "
+                        f"same arguments), got {type(kernel).__name__} {kernel!r}"[:200])
+    return kernel
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch norm over the batch axis of x (N, D); gamma, beta (D,)."""
+    """Batch norm over the batch axis of x (N, D); gamma, beta (D,).
 
-    _forward_fn = staticmethod(batchnorm_forward)
-    _backward_fn = staticmethod(batchnorm_backward)
+    Kernels: ``batchnorm_forward`` and ``batchnorm_backward`` unless ``forward=`` / ``backward=``
+    name others (see _BatchNorm).
+    """
+
+    default_kernels = (batchnorm_forward, batchnorm_backward)
 
 
 class BatchNorm2d(_BatchNorm):
-    """Spatial batch norm of x (N, C, H, W): statistics per channel over N, H, W; gamma, beta (C,)."""
+    """Spatial batch norm of x (N, C, H, W): statistics per channel over N, H, W; gamma, beta (C,).
 
-    _forward_fn = staticmethod(spatial_batchnorm_forward)
-    _backward_fn = staticmethod(spatial_batchnorm_backward)
+    Kernels: ``spatial_batchnorm_forward`` and ``spatial_batchnorm_backward`` unless ``forward=`` /
+    ``backward=`` name others (see _BatchNorm).
+    """
+
+    default_kernels = (spatial_batchnorm_forward, spatial_batchnorm_backward)
 
 
 class CosModule(Module):

@@ -139,3 +139,19 @@ def test_the_manifest_answers_the_questions_its_users_ask():
         SYLLABUS["08"]
     with pytest.raises(KeyError, match="has no graded test"):
         nb.test("test_nothing")
+
+
+def test_every_notebook_has_its_two_halves_and_one_table_for_both():
+    import importlib
+
+    assert [p.name for p in homes()] == [f"nb{nb.number}" for nb in SYLLABUS]
+    for nb in SYLLABUS:
+        home = importlib.import_module(f"course_lib.selfcheck.nb{nb.number}")
+        hidden = importlib.import_module(f"autograder.checks.nb{nb.number}")
+        stems = [t.check for t in nb.tests]
+        assert set(home.TABLE.rows) == set(stems) | set(nb.optional), nb.name
+        for stem in home.TABLE.rows:
+            assert callable(getattr(home, f"check_{stem}")), (nb.name, stem)
+        for stem in stems:
+            assert callable(getattr(hidden, f"grade_{stem}")), (nb.name, stem)
+        assert not [n for n in dir(hidden) if n.startswith("grade_") and n[6:] not in stems], nb.name

@@ -15,7 +15,6 @@ from course_lib.gradcheck import compare_gradient, contract_diagnosis, relative_
 from course_lib.gradcheck.locate import describe_location
 from course_lib.gradcheck.naming import describe_index, format_value
 from course_lib.selfcheck.core import CheckFailure
-from course_lib.selfcheck.expected import expected
 
 GRAD_THRESHOLD = 1e-6
 """Bound on the lecture's rho for gradients: a right one lands near 1e-14, or 1e-9 against finite differences."""
@@ -198,31 +197,7 @@ def require_fd_agreement(context, label, numerical, actual, own, dims=None, **hi
                            f"{result.message}")
 
 
-# ----------------------------------------------------------------------------- stored cases and test problems
-def stored_count(notebook, kind):
-    """How many stored cases of ``kind`` the notebook has (the entry "<kind>_n")."""
-    return int(expected(notebook, f"{kind}_n"))
-
-
-def stored_case(notebook, prefix):
-    """The stored case ``prefix`` as a dict: its plain entries and ``case["mistakes"]``.
-
-    The entries "<prefix>__keys" name the plain ones; "<prefix>__mistakes" lists "slug" or
-    "group/slug", whose arrays (what that mistake gives) land in case["mistakes"][slug] or
-    case["mistakes"][group][slug].
-    """
-    case = {str(k): expected(notebook, f"{prefix}__{k}") for k in expected(notebook, f"{prefix}__keys")}
-    mistakes = {}
-    for entry in expected(notebook, f"{prefix}__mistakes"):
-        *groups, slug = str(entry).split("/")
-        place = mistakes
-        for group in groups:
-            place = place.setdefault(group, {})
-        place[slug] = expected(notebook, f"{prefix}__mistake__" + "__".join([*groups, slug]))
-    case["mistakes"] = mistakes
-    return case
-
-
+# ----------------------------------------------------------------------------- test problems
 def matrix_with_eigenvalues(rng, eigenvalues, symmetrise=True):
     """Q diag(eigenvalues) Q^T, shape (d, d), with Q orthogonal from the QR of a Gaussian matrix drawn from rng.
 

@@ -38,3 +38,34 @@ def stored(notebook, key):
     if key not in values:
         raise KeyError(f"{notebook}/stored.npz has no entry {key!r}; known: {sorted(values)}")
     return values[key].copy()
+
+
+# ----------------------------------------------------------------------------- the layout of stored cases
+# A notebook stores kind "conv2d" as "conv2d_n" (how many cases) and case k under the prefix
+# "conv2d_k". A case stored as a dict has "<prefix>__keys" (its plain entries, each "<prefix>__<key>"),
+# and its known mistakes "<prefix>__mistakes" ("slug" or "group/slug"), each under
+# "<prefix>__mistake__<slug>" or "<prefix>__mistake__<group>__<slug>".
+
+
+def stored_count(notebook, kind):
+    """How many stored cases of ``kind`` the notebook has (the entry "<kind>_n")."""
+    return int(stored(notebook, f"{kind}_n"))
+
+
+def stored_mistakes(notebook, prefix):
+    """The known mistakes of the stored case ``prefix``: {slug: array}, or {group: {slug: array}}."""
+    mistakes = {}
+    for entry in stored(notebook, f"{prefix}__mistakes"):
+        *groups, slug = str(entry).split("/")
+        place = mistakes
+        for group in groups:
+            place = place.setdefault(group, {})
+        place[slug] = stored(notebook, f"{prefix}__mistake__" + "__".join([*groups, slug]))
+    return mistakes
+
+
+def stored_case(notebook, prefix):
+    """The stored case ``prefix`` as a dict: its plain entries, and ``case["mistakes"]``."""
+    case = {str(k): stored(notebook, f"{prefix}__{k}") for k in stored(notebook, f"{prefix}__keys")}
+    case["mistakes"] = stored_mistakes(notebook, prefix)
+    return case

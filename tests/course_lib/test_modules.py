@@ -218,6 +218,50 @@ def test_batchnorm_train_uses_batch_stats_and_eval_uses_running_stats(cls, shape
     np.testing.assert_array_equal(bn.bn_param["running_mean"], running_mean)  # eval leaves them alone
 
 
+@pytest.mark.parametrize("cls, shape", [(BatchNorm1d, (8, 3)), (BatchNorm2d, (4, 3, 2, 5))])
+def test_batchnorm_runs_the_kernels_it_is_given(cls, shape):
+    """forward= and backward= replace course_lib's kernels; the module passes them its state and cache."""
+    calls = []
+    default_forward, default_backward = cls.default_kernels
+
+    def own_forward(x, gamma, beta, bn_param):
+        calls.append(("forward", bn_param["mode"]))
+        out, cache = default_forward(x, gamma, beta, bn_param)
+        return 2.0 * out, {"inner": cache}       # a cache of its own shape: the module must not read it
+
+    def own_backward(dout, cache):
+        calls.append(("backward", sorted(cache)))
+        dx, dgamma, dbeta = default_backward(dout, cache["inner"])
+        return 3.0 * dx, 5.0 * dgamma, 7.0 * dbeta
+
+    x, dout = 2 + 3 * gaussian(shape, 3), gaussian(shape, 4)
+    plain, own = cls(3, momentum=0.5), cls(3, momentum=0.5, forward=own_forward, backward=own_backward)
+    assert own.forward_kernel is own_forward and plain.forward_kernel is default_forward
+    np.testing.assert_allclose(own.forward(x), 2.0 * plain.forward(x), rtol=1e-12)
+    np.testing.assert_allclose(own.backward(dout), 3.0 * plain.backward(dout), rtol=1e-12)
+    np.testing.assert_allclose(own.grads["gamma"], 5.0 * plain.grads["gamma"], rtol=1e-12)
+    np.testing.assert_allclose(own.grads["beta"], 7.0 * plain.grads["beta"], rtol=1e-12)
+    np.testing.assert_array_equal(own.bn_param["running_mean"], plain.bn_param["running_mean"])
+    own.eval()
+    own.forward(x)
+    assert calls == [("forward", "train"), ("backward", ["inner"]), ("forward", "test")]
+    assert "forward=own_forward" in repr(own) and "forward=" not in repr(plain)
+
+
+def test_batchnorm_with_only_one_kernel_keeps_the_default_other():
+    from course_lib.layers.batchnorm import batchnorm_backward_alt, batchnorm_forward
+
+    bn = BatchNorm1d(4, backward=batchnorm_backward_alt)
+    assert bn.forward_kernel is batchnorm_forward and bn.backward_kernel is batchnorm_backward_alt
+
+
+def test_batchnorm_refuses_a_kernel_that_is_not_callable():
+    with pytest.raises(TypeError, match="forward must be a function such as batchnorm_forward"):
+        BatchNorm1d(4, forward="batchnorm_forward")
+    with pytest.raises(TypeError, match="spatial_batchnorm_backward"):
+        BatchNorm2d(3, backward=np.zeros(3))
+
+
 def test_backward_before_forward_is_a_clear_error():
     with pytest.raises(RuntimeError, match="before forward"):
         Linear(3, 2, rng=0).backward(np.zeros((1, 2)))

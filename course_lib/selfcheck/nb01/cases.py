@@ -24,6 +24,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
+import course_lib.selfcheck.stored as stored_values
 from course_lib.graph import Graph, layered_graph, shared_weight_graph, two_path_graph
 from course_lib.selfcheck.stored import stored
 
@@ -256,12 +257,12 @@ def mistake_entries(prefix, mistakes):
 
 def stored_mistakes(prefix):
     """The known mistakes {slug: array} of the stored case ``prefix``, in their stored order."""
-    return {str(slug): stored(NB, f"{prefix}__mistake__{slug}") for slug in stored(NB, f"{prefix}__mistakes")}
+    return stored_values.stored_mistakes(NB, prefix)
 
 
 def stored_count(kind):
     """How many stored cases of ``kind`` there are (the entry "<kind>_n")."""
-    return int(stored(NB, f"{kind}_n"))
+    return stored_values.stored_count(NB, kind)
 
 
 # ----------------------------------------------------------------------------- stored cases

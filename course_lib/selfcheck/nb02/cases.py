@@ -26,6 +26,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+import course_lib.selfcheck.stored as stored_values
 from course_lib.gradcheck.naming import describe_shape
 from course_lib.selfcheck.stored import stored
 
@@ -87,12 +88,12 @@ def mistake_entries(prefix, mistakes):
 
 def stored_mistakes(prefix):
     """The known mistakes {slug: array} of the stored case ``prefix``, in their stored order."""
-    return {str(slug): stored(NB, f"{prefix}__mistake__{slug}") for slug in stored(NB, f"{prefix}__mistakes")}
+    return stored_values.stored_mistakes(NB, prefix)
 
 
 def stored_count(kind):
     """How many stored cases of ``kind`` there are (the entry "<kind>_n")."""
-    return int(stored(NB, f"{kind}_n"))
+    return stored_values.stored_count(NB, kind)
 
 
 # ----------------------------------------------------------------------------- the lecture network

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+import course_lib.selfcheck.stored as stored_values
 from course_lib.selfcheck.nb03.mistakes import OUTPUT_MISTAKES
 from course_lib.selfcheck.stored import stored
 
@@ -183,7 +184,7 @@ def _read(cls, group, k, n, **extra):
 
 
 def _count(kind):
-    return int(stored(NB, f"{kind}_n"))
+    return stored_values.stored_count(NB, kind)
 
 
 def stored_conv_delta_cases():

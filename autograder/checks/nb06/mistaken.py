@@ -1,15 +1,6 @@
-"""Hidden grading checks of notebook 06 (batch normalization).
+"""What notebook 06's known mistakes give: the arrays the checks name a mistake by.
 
-Each ``grade_<function>`` builds fresh seeded cases, computes the right
-answers with course_lib's references and the results of the typical mistakes
-with the catalogue below, and replays the self-check case functions of
-course_lib/selfcheck/nb06.py on them (which also compare the backward with
-centered differences of the submission's own forward). A backward is always
-fed the cache made by the same submission's forward; caches stay opaque.
-autograder/expected/nb06.py stores cases made by the same functions for the
-visible self-checks.
-
-The catalogue of mistakes (names as in course_lib.selfcheck.nb06.MISTAKES):
+The catalogue (the words are in course_lib/selfcheck/nb06/mistakes.py):
   forward   unbiased variance (m - 1), eps outside the square root, a fixed
             eps, no square root, no scale and shift, gamma and beta swapped,
             test mode using the batch statistics;
@@ -21,48 +12,11 @@ The catalogue of mistakes (names as in course_lib.selfcheck.nb06.MISTAKES):
             both, without gamma, the train formula in test mode, the spatial
             reshapes; dgamma not multiplied by x_hat, by x - mu_B, by x, the
             batch mean instead of the sum.
+Trusted code: these are batch norm formulas, never shipped.
 """
 import numpy as np
 
-from course_lib.layers.batchnorm import batchnorm_backward, batchnorm_forward
-from course_lib.layers.spatial_batchnorm import spatial_batchnorm_backward, spatial_batchnorm_forward
-from course_lib.selfcheck.nb06 import (
-    check_backward_case,
-    check_forward_case,
-    check_running_sequence_case,
-    make_bn_param,
-)
-from course_lib.validation import check_rng
-
-DEFAULT_EPS = 1e-5
-
-# ----------------------------------------------------------------------------- inputs
-
-
-def bn_inputs(rng, shape, eps=DEFAULT_EPS, momentum=0.9, mode="train", spread=1.0):
-    """Inputs of one case: x of ``shape`` (features off zero mean), gamma, beta, running averages.
-
-    ``spread`` scales the features; with a large eps a small spread makes
-    every eps mistake loud. gamma stays away from 1 and beta from 0, so that
-    forgetting either shows.
-    """
-    rng = check_rng(rng)
-    C = shape[1]
-    per_feature = (1, C) + (1,) * (len(shape) - 2)
-    x = spread * (rng.standard_normal(shape) * (0.5 + rng.random(per_feature)) + rng.standard_normal(per_feature))
-    return {
-        "x": x,
-        "gamma": 1.2 + rng.random(C),
-        "beta": rng.standard_normal(C),
-        "mode": np.array(mode),
-        "eps": np.array(float(eps)),
-        "momentum": np.array(float(momentum)),
-        "running_mean": rng.standard_normal(C),
-        "running_var": 0.5 + rng.random(C),
-    }
-
-
-# ----------------------------------------------------------------------------- the catalogue
+from course_lib.selfcheck.nb06.cases import DEFAULT_EPS
 
 
 def _normalise(x, mean, var, eps):
@@ -205,43 +159,12 @@ def backward_mistakes(inputs, dout):
 # ----------------------------------------------------------------------------- cases
 
 
-def _reference(inputs):
-    return spatial_batchnorm_forward if inputs["x"].ndim == 4 else batchnorm_forward
-
-
-def forward_case(inputs):
-    """A case for check_forward_case: inputs, the reference's output and running averages, mistakes."""
-    bn_param = make_bn_param(inputs)
-    out, _ = _reference(inputs)(inputs["x"], inputs["gamma"], inputs["beta"], bn_param)
-    return {**inputs, "out": out, "new_running_mean": bn_param["running_mean"],
-            "new_running_var": bn_param["running_var"], "mistakes": forward_mistakes(inputs)}
-
-
-def backward_case(inputs, rng):
-    """A case for check_backward_case: inputs, a Gaussian dout, the reference's gradients, mistakes."""
-    rng = check_rng(rng)
-    forward = _reference(inputs)
-    backward = spatial_batchnorm_backward if inputs["x"].ndim == 4 else batchnorm_backward
-    out, cache = forward(inputs["x"], inputs["gamma"], inputs["beta"], make_bn_param(inputs))
-    dout = rng.standard_normal(out.shape)  # Gaussian: dout = ones would make dx exactly zero
-    dx, dgamma, dbeta = backward(dout, cache)
-    return {**inputs, "dout": dout, "out": out, "dx": dx, "dgamma": dgamma, "dbeta": dbeta,
-            "mistakes": backward_mistakes(inputs, dout)}
-
-
-def sequence_case(rng, steps=4, shape=(5, 3), momentum=0.7, eps=DEFAULT_EPS):
-    """A case for check_running_sequence_case: several batches through one bn_param."""
-    rng = check_rng(rng)
-    inputs = bn_inputs(rng, shape, eps=eps, momentum=momentum)
-    x_seq = np.stack([inputs["x"] * (1 + 0.5 * s) + s for s in range(steps)])
-    bn_param = make_bn_param(inputs)
-    means, variances = [], []
-    for x in x_seq:
-        batchnorm_forward(x, inputs["gamma"], inputs["beta"], bn_param)
-        means.append(bn_param["running_mean"])
-        variances.append(bn_param["running_var"])
+def sequence_mistakes(case):
+    """{group: {slug: (S, D) array}}: the running averages after each call of a sequence case."""
+    x_seq, momentum = case["x_seq"], float(case["momentum"])
+    steps = len(x_seq)
     mistakes = {"running_mean": {}, "running_var": {}}
-    rm, rv = inputs["running_mean"], inputs["running_var"]
+    rm, rv = case["running_mean"], case["running_var"]
     swapped_m, swapped_v, unbiased_v = rm, rv, rv
     for x in x_seq:
         mean, var, var_u = _batch_stats(x)
@@ -253,69 +176,4 @@ def sequence_case(rng, steps=4, shape=(5, 3), momentum=0.7, eps=DEFAULT_EPS):
         mistakes["running_var"].setdefault("running_var_unbiased", []).append(unbiased_v)
     mistakes["running_mean"]["not_updated"] = [rm] * steps
     mistakes["running_var"]["not_updated"] = [rv] * steps
-    mistakes = {group: {slug: np.stack(v) for slug, v in found.items()} for group, found in mistakes.items()}
-    return {"x_seq": x_seq, "gamma": inputs["gamma"], "beta": inputs["beta"], "mode": np.array("train"),
-            "eps": inputs["eps"], "momentum": inputs["momentum"], "running_mean": rm, "running_var": rv,
-            "means": np.stack(means), "variances": np.stack(variances), "mistakes": mistakes}
-
-
-# The shapes and settings of the cases: every dimension distinct and above 1, plus batches of
-# one; a large eps with small features makes every eps mistake loud; momentum never 0.5, where
-# swapped weights would look right.
-FORWARD_SETTINGS = [
-    ((7, 4), dict(mode="train")),
-    ((4, 6), dict(mode="train", eps=0.2, momentum=0.8, spread=0.3)),
-    ((1, 3), dict(mode="train", momentum=0.75)),
-    ((5, 3), dict(mode="test", eps=0.05)),
-    ((1, 6), dict(mode="test")),
-]
-SPATIAL_SETTINGS = [
-    ((2, 3, 4, 5), dict(mode="train")),
-    ((1, 2, 3, 4), dict(mode="train", eps=0.1, momentum=0.8, spread=0.4)),
-    ((3, 2, 4, 3), dict(mode="test", eps=0.05)),
-]
-
-
-def forward_cases(seed, settings=FORWARD_SETTINGS):
-    rng = check_rng(seed)
-    return [forward_case(bn_inputs(rng, shape, **kw)) for shape, kw in settings]
-
-
-def backward_cases(seed, settings=FORWARD_SETTINGS):
-    rng = check_rng(seed)
-    return [backward_case(bn_inputs(rng, shape, **kw), rng) for shape, kw in settings]
-
-
-# ----------------------------------------------------------------------------- grading
-
-
-def grade_batchnorm_forward(batchnorm_forward, seed=6101):
-    """Train and test mode on fresh inputs (batches of one too), then running averages over 4 calls."""
-    for case in forward_cases(seed):
-        check_forward_case("batchnorm_forward", batchnorm_forward, case)
-    check_running_sequence_case("batchnorm_forward", batchnorm_forward, sequence_case(seed + 1))
-
-
-def grade_batchnorm_backward(batchnorm_forward, batchnorm_backward, seed=6201):
-    """Gradients through the graph against the reference and against the submission's own forward."""
-    for case in backward_cases(seed):
-        check_backward_case("batchnorm_backward", batchnorm_forward, batchnorm_backward, case)
-
-
-def grade_batchnorm_backward_alt(batchnorm_forward, batchnorm_backward_alt, seed=6301):
-    """The closed form on the same kind of cases as the graph form (so both match the same gradients)."""
-    for case in backward_cases(seed):
-        check_backward_case("batchnorm_backward_alt", batchnorm_forward, batchnorm_backward_alt, case)
-
-
-def grade_spatial_batchnorm_forward(spatial_batchnorm_forward, seed=6401):
-    """(N, C, H, W) cases in train and test mode, the running averages per channel."""
-    for case in forward_cases(seed, SPATIAL_SETTINGS):
-        check_forward_case("spatial_batchnorm_forward", spatial_batchnorm_forward, case)
-
-
-def grade_spatial_batchnorm_backward(spatial_batchnorm_forward, spatial_batchnorm_backward, seed=6501):
-    """(N, C, H, W) gradients; finite differences of the submission's forward along one direction."""
-    for case in backward_cases(seed, SPATIAL_SETTINGS):
-        check_backward_case("spatial_batchnorm_backward", spatial_batchnorm_forward,
-                            spatial_batchnorm_backward, case, fd="direction")
+    return {group: {slug: np.stack(v) for slug, v in found.items()} for group, found in mistakes.items()}

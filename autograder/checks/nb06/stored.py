@@ -1,21 +1,14 @@
-"""Stored expected values of notebook 06's self-checks, computed from course_lib's references.
+"""The stored values of notebook 06's self-checks, computed from course_lib's references.
 
-The cases are made by the same functions as the hidden checks
-(autograder/checks/nb06.py) on other seeds, inputs stored next to the right
-answers and to the results of the typical mistakes, so that a self-check
-names a mistake without shipping any batch norm formula. Keys, for a case
-with prefix P (see course_lib.selfcheck.nb06.stored_case):
-  P__keys                        names of the plain entries
-  P__<key>                       x, gamma, beta, mode, eps, momentum, running_mean, running_var,
-                                 out, new_running_mean, new_running_var (forward cases),
-                                 dout, dx, dgamma, dbeta (backward cases), x_seq, means, variances (sequence)
-  P__mistakes                    "group/slug" entries
-  P__mistake__<group>__<slug>    what mistake <slug> gives for <group>
-Prefixes: fwd_k, bwd_k (k < fwd_n, bwd_n), seq, sfwd_k, sbwd_k (spatial).
+The cases are made by the same builders as the hidden checks (fresh.py) on
+other seeds: inputs stored next to the right answers and to the results of
+the typical mistakes, so that a self-check names a mistake without shipping
+any batch norm formula. The key layout is described in
+course_lib/selfcheck/nb06/cases.py, which reads them.
 """
 import numpy as np
 
-from autograder.checks.nb06 import (
+from autograder.checks.nb06.fresh import (
     FORWARD_SETTINGS,
     SPATIAL_SETTINGS,
     backward_cases,
@@ -25,7 +18,7 @@ from autograder.checks.nb06 import (
 
 
 def flatten_case(prefix, case):
-    """The entries of one case under keys P__..., as described in the module docstring."""
+    """The entries of one case under keys P__... (layout in course_lib/selfcheck/nb06/cases.py)."""
     values = {}
     plain = [k for k in case if k != "mistakes"]
     values[f"{prefix}__keys"] = np.array(plain)
@@ -41,6 +34,7 @@ def flatten_case(prefix, case):
 
 
 def build():
+    """{key: array}: every stored case, and the counts <kind>_n."""
     values = {}
     groups = [
         ("fwd", forward_cases(20240601, FORWARD_SETTINGS)),

@@ -1,0 +1,144 @@
+"""The checks of minimize: one run (a MinimizeRun case) at a time.
+
+A run must return an object with ``x`` (the final point) and ``path`` (the
+list of iterates w_0, ..., x), keep w0 unchanged, never increase f along the
+path, end near the known minimiser and take no more iterations than a
+correct method needs.
+"""
+import numpy as np
+
+from course_lib.gradcheck.naming import format_value
+from course_lib.selfcheck.common import describe, misfit, vector_text
+from course_lib.selfcheck.core import CheckFailure
+from course_lib.selfcheck.nb07.compare import CONTAINERS, require_array
+
+MINIMIZE_TOL = 1e-6
+"""The tol every minimize check passes: stop when ||grad f(w)||_inf <= 1e-6."""
+MINIMIZE_MAX_ITER = 500
+"""The max_iter every minimize check passes; steepest descent needs thousands on Rosenbrock."""
+POINT_TOL = 1e-4
+"""||x - w*||_inf allowed at the end (a gradient of 1e-6 leaves x within ~1e-5 of w* here)."""
+
+# How many iterations a correct method needs at most (about 3 to 10 times what the notebook's
+# solution and course_lib need; steepest descent needs hundreds on the quadratics and thousands on
+# Rosenbrock).
+ITERATION_BOUNDS = {
+    "quadratic": {"newton": 1, "cg": 40, "bfgs": 60, "lbfgs": 60},
+    "rosenbrock": {"newton": 60, "cg": 300, "bfgs": 200, "lbfgs": 200},
+    "other": {"newton": 60, "cg": 400, "bfgs": 300, "lbfgs": 300},
+}
+
+METHOD_HINTS = {
+    "newton": "the Newton direction newton_step(w, g, H) - w with H = hessian_fd(grad_f, w) (the saddle-free "
+              "direction where H is not positive definite) and a line search from eta0 = 1",
+    "cg": "q = -g + beta q_prev with beta from eq. (21) (H q_prev from hvp_fd), restarts with -g, and the first "
+          "trial step -g.q / q^T H q",
+    "bfgs": "q = -H_inv g and bfgs_update(H_inv, s, y) after every step with y . s > 0",
+    "lbfgs": "q = lbfgs_direction(g, s_list, y_list) over the last `memory` pairs, adding (s, y) after every "
+             "step with y . s > 0",
+}
+
+
+class _ShapeChecked:
+    """f and grad_f that refuse points of the wrong shape (a clearer message than the crash inside f)."""
+
+    def __init__(self, f, grad, d):
+        self.f, self.grad, self.d = f, grad, d
+
+    def _point(self, w, name):
+        w = np.asarray(w, dtype=np.float64)
+        if w.shape != (self.d,):
+            raise CheckFailure(f"minimize called {name} with an array of shape {w.shape}; points have shape "
+                               f"({self.d},), like w0.")
+        return w
+
+    def value(self, w):
+        return float(self.f(self._point(w, "f")))
+
+    def gradient(self, w):
+        return np.array(self.grad(self._point(w, "grad_f")), dtype=np.float64, copy=True)
+
+
+def _path_array(path, d, context):
+    try:
+        points = [np.asarray(p, dtype=np.float64) for p in path]
+    except (TypeError, ValueError):
+        raise CheckFailure(f"{context}: result.path must be a list of the iterates w_0, w_1, ..., x (arrays of "
+                           f"shape ({d},)), got {describe(path, CONTAINERS)}.") from None
+    if not points:
+        raise CheckFailure(f"{context}: result.path is empty; it must start with w0 and end with x.")
+    bad = [k for k, p in enumerate(points) if p.shape != (d,)]
+    if bad:
+        raise CheckFailure(f"{context}: result.path[{bad[0]}] has shape {points[bad[0]].shape}; every iterate "
+                           f"has shape ({d},).")
+    return np.stack(points)
+
+
+def check_minimize_run(minimize, method, f, grad, w0, w_star, label, bounds="other", one_step=False):
+    """Run ``minimize(f, grad, w0, method, tol=1e-6, max_iter=500)`` and judge the result.
+
+    It must return an object with ``x`` and ``path`` (w0 first, x last), keep
+    w0 unchanged, never increase f along the path, end within POINT_TOL of
+    ``w_star`` and take at most ITERATION_BOUNDS[bounds][method] iterations
+    (exactly one when ``one_step``), counting len(path) - 1.
+    """
+    w0 = np.asarray(w0, dtype=np.float64)
+    w_star = np.asarray(w_star, dtype=np.float64)
+    d = w0.size
+    context = f"minimize(..., method={method!r}) on {label} from w0 = {vector_text(w0)}"
+    checked = _ShapeChecked(f, grad, d)
+    w0_in = w0.copy()
+    try:
+        result = minimize(checked.value, checked.gradient, w0_in, method, tol=MINIMIZE_TOL,
+                          max_iter=MINIMIZE_MAX_ITER)
+    except (NotImplementedError, CheckFailure):
+        raise
+    except Exception as exc:  # say which run broke; the student's other functions are the usual cause
+        raise CheckFailure(f"{context}: your code raised {type(exc).__name__}: {exc}. minimize calls your other "
+                           f"functions, so make their checks pass first; then check {METHOD_HINTS[method]}.") from None
+    if not np.array_equal(w0_in, w0):
+        raise CheckFailure(f"{context}: minimize modified w0 in place; start from w = np.array(w0, dtype=float).")
+    if not (hasattr(result, "x") and hasattr(result, "path")):
+        raise CheckFailure(f"{context}: minimize must return an object with attributes x and path, e.g. "
+                           f"OptResult(x=w, path=path, nit=len(path) - 1); got {describe(result, CONTAINERS)}.")
+    x = require_array(f"{context}: result.x", result.x, (d,))
+    path = _path_array(result.path, d, context)
+    if misfit(path[0], w0) > 1e-15:
+        raise CheckFailure(f"{context}: result.path[0] must be w0 = {vector_text(w0)}, got {vector_text(path[0])}. "
+                           "Start the path with a copy of w0 and append copies (path.append(w.copy())): an array "
+                           "updated in place changes every entry that refers to it.")
+    if misfit(path[-1], x) > 1e-15:
+        raise CheckFailure(f"{context}: the last entry of result.path must be result.x; got "
+                           f"{vector_text(path[-1])} and {vector_text(x)}.")
+    nit = len(path) - 1
+    values = np.array([f(p) for p in path])
+    rises = np.flatnonzero(np.diff(values) > 1e-12 * (1.0 + np.abs(values[:-1])))
+    if rises.size:
+        k = int(rises[0])
+        raise CheckFailure(f"{context}: f increased from iterate {k} to iterate {k + 1} ({format_value(values[k])} "
+                           f"-> {format_value(values[k + 1])}); every step must pass Armijo's sufficient-decrease "
+                           "condition (use backtracking_line_search).")
+    distance = float(np.max(np.abs(x - w_star)))
+    if distance > POINT_TOL * max(1.0, float(np.max(np.abs(w_star)))):
+        ran_out = nit >= MINIMIZE_MAX_ITER
+        why = (f"it used all max_iter = {MINIMIZE_MAX_ITER} iterations" if ran_out
+               else f"it stopped after {nit} iterations with ||grad f(x)||_inf = "
+                    f"{format_value(np.max(np.abs(grad(x))))}")
+        raise CheckFailure(f"{context}: did not reach the minimiser {vector_text(w_star)}: x = {vector_text(x)}, "
+                           f"f(x) = {format_value(f(x))}; {why}. Check {METHOD_HINTS[method]}. It calls your "
+                           "other functions: make their checks pass first.")
+    if one_step and nit != 1:
+        raise CheckFailure(f"{context}: Newton took {nit} iterations on a quadratic; one full Newton step "
+                           "(eta = 1, which Armijo accepts) lands on its minimiser, so the path is [w0, x].")
+    bound = ITERATION_BOUNDS[bounds][method]
+    if nit > bound:
+        raise CheckFailure(f"{context}: it reached the minimiser, but took {nit} iterations (len(path) - 1); a "
+                           f"correct {method} needs at most {bound} here. Check {METHOD_HINTS[method]}.")
+    return result
+
+
+
+def check_minimize_case(minimize, case):
+    """One MinimizeRun of minimize."""
+    check_minimize_run(minimize, case.method, case.f, case.grad, case.w0, case.w_star, case.label, case.bounds,
+                       one_step=case.one_step)
