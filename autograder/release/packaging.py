@@ -14,7 +14,11 @@ import sys
 from pathlib import Path
 
 import nbformat
-import tomllib
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: read the same list from the installed project's metadata
+    tomllib = None
 
 ROOT = Path(__file__).resolve().parents[2]
 OWN = {"course_lib"}
@@ -28,8 +32,11 @@ def _normal(dist):
 
 def project_pins(pyproject=ROOT / "pyproject.toml"):
     """{normalised distribution name: requirement string} of the project's dependencies."""
-    with open(pyproject, "rb") as handle:
-        dependencies = tomllib.load(handle)["project"]["dependencies"]
+    if tomllib is None:
+        dependencies = [r for r in importlib.metadata.requires("dl-workbook") if "extra ==" not in r]
+    else:
+        with open(pyproject, "rb") as handle:
+            dependencies = tomllib.load(handle)["project"]["dependencies"]
     return {_normal(re.match(r"[A-Za-z0-9_.-]+", req).group(0)): req for req in dependencies}
 
 

@@ -75,6 +75,8 @@ def _stub_bodies(source, stubs):
     cuts, found = [], set()
     for node in tree.body:
         name = getattr(node, "name", None)
+        if isinstance(node, ast.Assign):
+            name = next((t.id for t in node.targets if isinstance(t, ast.Name) and t.id in stubs), None)
         if name not in stubs:
             continue
         message = stub_message(name, stubs[name])
