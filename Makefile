@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: install demo test test-fast bench notebooks clean
+.PHONY: install demo test test-fast bench notebooks release clean
 
 # Re-install whenever pyproject.toml changes; the stamp makes repeat runs instant.
 $(STAMP): pyproject.toml
@@ -48,5 +48,10 @@ notebooks: install
 	$(PY) -m autograder.checks.stored_values
 	$(PY) -m autograder.generate
 
+# The student release of every assignment in release/<assignment>/ (git-ignored):
+# its notebook, course_lib with stubs for what is written from that notebook on, requirements.
+release: install
+	$(VENV)/bin/workbook release all
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache release

@@ -4,6 +4,8 @@
     workbook demo [--out DIR] [--students N] [--jobs N] [--assignments 01,02,...]
     workbook gradescope SUBMISSION_DIR RESULTS_JSON [--assignment NAME]
     workbook export-nbgrader OUT_DIR --db URL
+    workbook release NN|all [--out DIR] [--with-references-through MM]
+    workbook course init DIR --course-id ID [--exchange DIR] [--force]
 
 To add a subcommand, write a module with ``HELP`` (one line),
 ``add_arguments(parser)`` and ``run(args) -> exit code``, and list it in
@@ -19,6 +21,8 @@ SUBCOMMANDS = {
     "demo": "autograder.demo",
     "gradescope": "autograder.exports.gradescope",
     "export-nbgrader": "autograder.exports.nbgrader_gradebook",
+    "release": "autograder.release.command",
+    "course": "autograder.release.course_command",
 }
 
 

@@ -38,6 +38,7 @@ from typing import Optional
 
 import numpy as np
 
+from course_lib.gradcheck._ratio import ratio
 from course_lib.gradcheck.locate import ENTRY_TOL, describe_location, entry_errors, worst_entry
 from course_lib.gradcheck.naming import (
     describe_index,
@@ -46,7 +47,7 @@ from course_lib.gradcheck.naming import (
     format_value,
     name_factor,
 )
-from course_lib.gradcheck.relative_error import LECTURE_THRESHOLD, relative_error
+from course_lib.gradcheck.relative_error import LECTURE_THRESHOLD
 from course_lib.gradcheck.result import GradCheckReport, GradCheckResult
 
 MATCH_TOL = 1e-5
@@ -412,7 +413,7 @@ def compare_gradient(name, expected, actual, dims=None, threshold=LECTURE_THRESH
         return GradCheckResult(name, False, float("inf"), None, None, None, threshold, early,
                                early.message)
     actual = np.asarray(actual, dtype=np.float64)
-    error = relative_error(expected, actual)
+    error = ratio(expected, actual)
     if np.isnan(error):
         error = float("inf")
     idx = worst_entry(expected, actual) if expected.size else None

@@ -29,10 +29,11 @@ networks is applied instead of the threshold.
 """
 import numpy as np
 
+from course_lib.gradcheck._ratio import ratio
 from course_lib.gradcheck.diagnose import Diagnosis, contract_diagnosis
 from course_lib.gradcheck.naming import format_value
 from course_lib.gradcheck.params import check_param_dicts, loss_value, rounding_noise
-from course_lib.gradcheck.relative_error import KINK_THRESHOLD, LECTURE_THRESHOLD, relative_error
+from course_lib.gradcheck.relative_error import KINK_THRESHOLD, LECTURE_THRESHOLD
 from course_lib.gradcheck.result import GradCheckResult
 from course_lib.validation import check_rng
 
@@ -129,7 +130,7 @@ def directional_check(f, params, grads, rng=None, h=None, threshold=LECTURE_THRE
                 f"the lecture's looser bound {KINK_THRESHOLD:g} applies; move the inputs "
                 "away from kinks for a sharper check.",
             )
-    error = relative_error(analytic, central, floor=noise / bound)
+    error = ratio(analytic, central, floor=noise / bound)
     if np.isnan(error):
         error = float("inf")
     passed = error < bound

@@ -13,10 +13,11 @@ true derivative is (nearly) zero cannot fail on rounding noise alone.
 """
 import numpy as np
 
+from course_lib.gradcheck._ratio import ratio
 from course_lib.gradcheck.diagnose import contract_diagnosis, diagnose
 from course_lib.gradcheck.naming import describe_index, format_value
 from course_lib.gradcheck.params import check_param_dicts, loss_value, rounding_noise
-from course_lib.gradcheck.relative_error import LECTURE_THRESHOLD, relative_error
+from course_lib.gradcheck.relative_error import LECTURE_THRESHOLD
 from course_lib.gradcheck.result import GradCheckReport, GradCheckResult
 from course_lib.validation import check_positive_int, check_rng
 
@@ -58,7 +59,7 @@ def _check_one(f, name, p, g, n, rng, h, threshold, dims):
     errors = np.empty(k)
     for s, idx in enumerate(indices):
         numerical[s], noise = _centered_difference(f, p, idx, h)
-        errors[s] = relative_error(g[idx], numerical[s], floor=noise / threshold)
+        errors[s] = ratio(g[idx], numerical[s], floor=noise / threshold)
     errors = np.where(np.isnan(errors), np.inf, errors)
     worst = int(np.argmax(errors))
     idx = indices[worst]
