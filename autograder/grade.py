@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from autograder.assignments import load_assignments
 from autograder.discover import DiscoveryError, discover
 from autograder.feedback import write_feedback
-from autograder.judge import TEST_SECONDS, failed_submission, grade_submission
+from autograder.grading.record import failed_submission
+from autograder.judge import TEST_SECONDS, grade_submission
 from autograder.progress import Progress
 from autograder.results import collect, feedback_path, file_hash, is_done, save_result, write_grades
 from autograder.sandbox import Limits, WorkerPool
@@ -43,7 +44,7 @@ class GradeRun:
     graded: int = 0              # graded by this run
     skipped: int = 0             # already graded by an earlier run
     warnings: list = field(default_factory=list)
-    results: list = field(default_factory=list)   # every stored result dict, after the run
+    results: list = field(default_factory=list)   # every stored SubmissionResult, after the run
     seconds: float = 0.0
 
 
@@ -104,8 +105,8 @@ def grade_folder(submissions, out_dir, *, assignment=None, jobs=1, regrade=False
     progress = Progress(summary.total, summary.skipped, stream=stream, tty=tty)
 
     def finish(sub, target, digest, result):
-        _, data = save_result(out_dir, result, sub.notebook, digest, target)
-        write_feedback(out_dir, data)
+        save_result(out_dir, result, sub.notebook, digest, target)
+        write_feedback(out_dir, result)
         summary.graded += 1
         progress.advance()
 
@@ -133,10 +134,14 @@ def grade_folder(submissions, out_dir, *, assignment=None, jobs=1, regrade=False
             executor.shutdown()
     finally:
         progress.close()
-    summary.results = collect(out_dir)
-    for data in summary.results:
-        if not feedback_path(out_dir, data["student"], data["assignment"]).exists():
-            write_feedback(out_dir, data)
+    stored = collect(out_dir)
+    summary.results = stored.results
+    for problem in stored.problems:
+        stream.write(f"warning: {problem}\n")
+    summary.warnings += stored.problems
+    for result in summary.results:
+        if not feedback_path(out_dir, result.student, result.assignment).exists():
+            write_feedback(out_dir, result)
     write_grades(out_dir, summary.results)
     summary.seconds = time.monotonic() - start
     return summary

@@ -3,7 +3,7 @@
     with WorkerPool(Limits()) as pool:
         result = grade_submission(pool, "submitted/alice/01_backprop/01_backprop.ipynb",
                                   assignments["01_backprop"], student="alice")
-    result.records     # one dict per graded test (RECORD_FIELDS)
+    result.records     # one Record per graded test (autograder.grading.record)
 
 Steps: extract the graded definitions (autograder.extract) -> load them into
 one worker -> for each graded test, execute its hidden code (exactly what
@@ -31,51 +31,15 @@ import io
 import re
 import time
 import warnings
-from dataclasses import dataclass, field
 
 from autograder.extract import extract_source
+from autograder.grading.record import NOT_IMPLEMENTED, Record, SubmissionResult, failed_submission
 from autograder.proxies import ProxyError, Remote, StudentRaised, SubmissionAbort, make_proxies
 from autograder.sandbox import SubmissionError
 from course_lib.selfcheck.core import CheckFailure
 
-RECORD_FIELDS = ("student", "assignment", "test", "function", "score", "max_score", "status", "message")
-RECORD_STATUSES = ("passed", "failed", "error", "timeout", "missing")
 TEST_SECONDS = 120.0     # budget of one test's hidden code, on top of the per-call limit
-NOT_IMPLEMENTED = "not implemented yet"
 UNREADABLE = "the notebook could not be read as a Jupyter notebook"
-
-
-@dataclass
-class SubmissionResult:
-    """Everything known about one graded submission."""
-
-    student: str
-    assignment: str
-    records: list
-    outputs: dict = field(default_factory=dict)   # grade_id -> what the submission printed (capped)
-    notes: list = field(default_factory=list)     # extraction and loading messages
-    seconds: float = 0.0
-
-
-def record(student, assignment, test, function, score, max_score, status, message):
-    """One result row; ``status`` is one of RECORD_STATUSES."""
-    if status not in RECORD_STATUSES:
-        raise ValueError(f"status must be one of {RECORD_STATUSES}, got {status!r}")
-    return {"student": student, "assignment": assignment, "test": test, "function": function,
-            "score": float(score), "max_score": float(max_score), "status": status, "message": message}
-
-
-def failed_submission(student, assignment, message, status="error"):
-    """Records for a submission that could not be graded at all (every test gets ``message``).
-
-    ``assignment`` is an Assignment, or a name (e.g. "?") when it is not known:
-    then a single record with max_score 0 is returned.
-    """
-    if isinstance(assignment, str):
-        return SubmissionResult(student, assignment, [record(student, assignment, "", "", 0, 0, status, message)])
-    records = [record(student, assignment.name, t.grade_id, t.function, 0, t.points, status, message)
-               for t in assignment.tests]
-    return SubmissionResult(student, assignment.name, records)
 
 
 def grade_submission(pool, notebook, assignment, student="", *, limits=None, test_seconds=TEST_SECONDS):
@@ -100,7 +64,7 @@ def grade_submission(pool, notebook, assignment, student="", *, limits=None, tes
             else:
                 status, message, output = _run_alone(pool, notebook, assignment, test, limits, classes,
                                                       test_seconds)
-            result.records.append(record(student, assignment.name, test.grade_id, test.function,
+            result.records.append(Record(student, assignment.name, test.grade_id, test.function,
                                          test.points if status == "passed" else 0, test.points,
                                          status, message))
             if output:

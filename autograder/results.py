@@ -20,13 +20,13 @@ import json
 import os
 import re
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.judge import RECORD_FIELDS
+from autograder.grading.record import ResultFileError, SubmissionResult
 
 RESULTS_DIR = "results"
 FEEDBACK_DIR = "feedback"
-FORMAT = 1
 
 
 def safe_name(text):
@@ -84,57 +84,68 @@ def write_text_atomic(path, text):
 
 
 def save_result(out_dir, result, notebook, notebook_hash, assignment=None):
-    """Write one SubmissionResult; -> (path, the stored dict)."""
-    data = {
-        "format": FORMAT,
-        "student": result.student,
-        "assignment": result.assignment,
-        "notebook": str(notebook),
-        "notebook_sha256": notebook_hash,
-        "tests_sha256": tests_hash(assignment),
-        "seconds": round(result.seconds, 3),
-        "records": result.records,
-        "outputs": result.outputs,
-        "notes": result.notes,
-    }
+    """Write one SubmissionResult, stamped with its notebook and hashes; -> (path, the result)."""
+    result.notebook, result.notebook_sha256 = str(notebook), notebook_hash
+    result.tests_sha256 = tests_hash(assignment)
     path = result_path(out_dir, result.student, result.assignment)
-    write_text_atomic(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
-    return path, data
+    write_text_atomic(path, json.dumps(result.to_json(), indent=1, ensure_ascii=False) + "\n")
+    return path, result
 
 
 def load_result(path):
-    """A stored result dict, or None if the file is missing or unreadable (e.g. from an older format)."""
+    """The SubmissionResult stored at ``path``, or None if there is no such file.
+
+    Raises ResultFileError, naming the file and the fix, if it is not a result file this grader can read.
+    """
     try:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
-    except (OSError, ValueError):
+    except FileNotFoundError:
         return None
-    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("records"), list):
-        return None
-    return data
+    except (OSError, ValueError) as exc:
+        raise ResultFileError(_unreadable(path, f"not valid JSON: {exc}")) from None
+    try:
+        return SubmissionResult.from_json(data)
+    except ResultFileError as exc:
+        raise ResultFileError(_unreadable(path, str(exc))) from None
 
 
 def is_done(out_dir, student, assignment_name, notebook_hash, assignment=None):
-    """True if a result for this exact notebook and these tests is already stored."""
-    data = load_result(result_path(out_dir, student, assignment_name))
-    return (data is not None and data.get("notebook_sha256") == notebook_hash
-            and data.get("tests_sha256") == tests_hash(assignment))
+    """True if a result for this exact notebook and these tests is already stored (an unreadable one is not)."""
+    try:
+        stored = load_result(result_path(out_dir, student, assignment_name))
+    except ResultFileError:
+        return False
+    return (stored is not None and stored.notebook_sha256 == notebook_hash
+            and stored.tests_sha256 == tests_hash(assignment))
+
+
+@dataclass
+class StoredResults:
+    """Every readable result file of an output folder, and a sentence for each one that is not."""
+
+    results: list = field(default_factory=list)    # [SubmissionResult], by student then assignment
+    problems: list = field(default_factory=list)
 
 
 def collect(out_dir):
-    """Every stored result, sorted by student then assignment."""
-    results = []
+    """Every stored result, sorted by student then assignment; -> StoredResults."""
+    stored = StoredResults()
     for path in sorted((Path(out_dir) / RESULTS_DIR).glob("*/*.json")):
-        data = load_result(path)
-        if data is not None:
-            results.append(data)
-    results.sort(key=lambda d: (str(d.get("student")), str(d.get("assignment"))))
-    return results
+        try:
+            result = load_result(path)
+        except ResultFileError as exc:
+            stored.problems.append(str(exc))
+            continue
+        if result is not None:
+            stored.results.append(result)
+    stored.results.sort(key=lambda r: (r.student, r.assignment))
+    return stored
 
 
 def all_records(results):
-    """The records of the results, in order, each with exactly RECORD_FIELDS."""
-    return [{k: r.get(k) for k in RECORD_FIELDS} for data in results for r in data["records"]]
+    """The records of the results, in order, as JSON dicts (exactly RECORD_FIELDS)."""
+    return [r.to_json() for result in results for r in result.records]
 
 
 def write_grades(out_dir, results):
@@ -153,26 +164,21 @@ def grades_csv(results):
     assignments share a grade_id. Tests of other assignments are left empty.
     """
     tests = []   # (assignment, grade_id) in first-seen order
-    for data in sorted(results, key=lambda d: str(d.get("assignment"))):
-        for r in data["records"]:
-            key = (data.get("assignment"), r.get("test"))
-            if r.get("test") and key not in tests:
+    for result in sorted(results, key=lambda r: r.assignment):
+        for r in result.records:
+            key = (result.assignment, r.test)
+            if r.test and key not in tests:
                 tests.append(key)
     ids = [g for _, g in tests]
     columns = {key: key[1] if ids.count(key[1]) == 1 else f"{key[0]}/{key[1]}" for key in tests}
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["student", "assignment", "score", "max_score"] + [columns[k] for k in tests])
-    for data in results:
-        records = data["records"]
-        by_test = {(data.get("assignment"), r.get("test")): r for r in records}
-        row = [data.get("student"), data.get("assignment"), _number(sum(r["score"] for r in records)),
-               _number(sum(r["max_score"] for r in records))]
-        row += [_number(by_test[k]["score"]) if k in by_test else "" for k in tests]
-        writer.writerow(row)
+    for result in results:
+        writer.writerow(result.csv_row(tests))
     return buf.getvalue()
 
 
-def _number(value):
-    value = float(value)
-    return int(value) if value.is_integer() else round(value, 6)
+def _unreadable(path, reason):
+    return (f"{path} is not a result file this grader can read ({reason}); delete it, or grade again "
+            "with --regrade to replace it")

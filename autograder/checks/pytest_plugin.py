@@ -46,7 +46,7 @@ class GradedTestFailure(Exception):
     """A graded test that did not pass; carries the judge's record."""
 
     def __init__(self, record):
-        super().__init__(record["message"])
+        super().__init__(record.message)
         self.record = record
 
 
@@ -124,7 +124,7 @@ class SubmissionNotebook(pytest.Collector):
                   if isinstance(item, GradedTestItem) and item.parent is self]
         assignment = dataclasses.replace(self.config.stash[TARGET].assignment, tests=chosen)
         self.config.stash[RESULT] = _grade(self.path, assignment)
-        self.records = {r["test"]: r for r in self.config.stash[RESULT].records}
+        self.records = {r.test: r for r in self.config.stash[RESULT].records}
 
 
 class GradedTestItem(pytest.Item):
@@ -136,18 +136,18 @@ class GradedTestItem(pytest.Item):
 
     def runtest(self):
         record = self.parent.records[self.name]
-        self.user_properties += [("workbook_points", record["score"]), ("workbook_max_points", record["max_score"])]
+        self.user_properties += [("workbook_points", record.score), ("workbook_max_points", record.max_score)]
         printed = self.config.stash[RESULT].outputs.get(self.name)
         if printed:
             self.add_report_section("call", "submission output", printed)
-        if record["status"] != "passed":
+        if not record.passed:
             raise GradedTestFailure(record)
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, GradedTestFailure):
             r = excinfo.value.record
-            head = f"{r['test']} ({r['function']}): {r['status']}, {r['score']:g} / {r['max_score']:g} points"
-            return f"{head}\n{r['message']}"
+            head = f"{r.test} ({r.function}): {r.status}, {r.score:g} / {r.max_score:g} points"
+            return f"{head}\n{r.message}"
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):
@@ -195,7 +195,8 @@ def _target(config, notebook):
 
 def _grade(notebook, assignment):
     """The judge's SubmissionResult for ``assignment``'s tests, in a sandbox pool of its own."""
-    from autograder.judge import failed_submission, grade_submission
+    from autograder.grading.record import failed_submission
+    from autograder.judge import grade_submission
     from autograder.sandbox import Limits, WorkerPool
 
     student = notebook.stem

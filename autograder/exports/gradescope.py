@@ -1,6 +1,6 @@
 """Gradescope: results.json for one student's submission, and ``workbook gradescope``.
 
-    write_gradescope(records, "results.json")      # the records of one submission (autograder.judge)
+    write_gradescope(results, "results.json")      # the SubmissionResults of one submission
 
 Inside a Gradescope autograder container, ``run_autograder`` needs one line:
 
@@ -25,61 +25,39 @@ from pathlib import Path
 
 from autograder.assignments import load_assignments, recognise
 from autograder.discover import SKIPPED_DIRS
-from autograder.judge import TEST_SECONDS, failed_submission, grade_submission
+from autograder.grading.record import GRADESCOPE_VISIBILITY, failed_submission
+from autograder.judge import TEST_SECONDS, grade_submission
 from autograder.results import write_text_atomic
 from autograder.sandbox import Limits, WorkerPool
 
 HELP = "inside a Gradescope autograder: grade the submitted notebook(s) into Gradescope's results.json"
 STUDENT = "gradescope"          # the records' student field; Gradescope knows who submitted
-VISIBILITY = "visible"
 SETUP_PROBLEM = "The autograder could not run ({}). Please tell your instructor; this is not your fault."
 
 
-def gradescope_results(records, *, output="", printed=None):
-    """The results.json content for the records of one submission -> dict.
+def gradescope_results(results, *, output=""):
+    """The results.json content for the SubmissionResults of one submission -> dict.
 
-    ``printed`` maps (assignment, grade_id) to what the submission printed
-    during that test; it is appended to the test's output. When the records
-    span several assignments, each test name starts with its assignment.
+    Each record becomes a test (Record.gradescope_test), followed by what the
+    submission printed during it. When the results span several assignments,
+    each test name starts with its assignment.
     """
-    printed = printed or {}
-    several = len({r["assignment"] for r in records}) > 1
-    tests = []
-    for r in records:
-        text = r["message"] or ""
-        echo = printed.get((r["assignment"], r["test"]))
-        if echo:
-            text += ("\n\n" if text else "") + "Your code printed:\n" + echo
-        tests.append({
-            "name": _test_name(r, several),
-            "score": float(r["score"]),
-            "max_score": float(r["max_score"]),
-            "status": "passed" if r["status"] == "passed" else "failed",
-            "output": text,
-            "output_format": "text",
-            "visibility": VISIBILITY,
-        })
+    several = len({r.assignment for r in results}) > 1
+    tests = [t for result in results for t in result.gradescope_tests(with_assignment=several)]
     return {
         "score": float(sum(t["score"] for t in tests)),
         "output": output,
         "output_format": "text",
-        "visibility": VISIBILITY,
+        "visibility": GRADESCOPE_VISIBILITY,
         "tests": tests,
     }
 
 
-def write_gradescope(records, path, *, output="", printed=None):
-    """Write results.json for one submission's records to ``path``; -> the dict written."""
-    results = gradescope_results(records, output=output, printed=printed)
-    write_text_atomic(path, json.dumps(results, indent=1, ensure_ascii=False) + "\n")
-    return results
-
-
-def _test_name(record, with_assignment):
-    name = record["test"] or "notebook"
-    if record["function"]:
-        name += f" ({record['function']})"
-    return f"{record['assignment']}: {name}" if with_assignment else name
+def write_gradescope(results, path, *, output=""):
+    """Write results.json for one submission's SubmissionResults to ``path``; -> the dict written."""
+    data = gradescope_results(results, output=output)
+    write_text_atomic(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    return data
 
 
 # ---------------------------------------------------------------- finding the notebooks
@@ -160,26 +138,24 @@ def run(args):
         return 2
 
     chosen, notes = pick_notebooks(args.submission_dir, assignments, args.assignment)
-    records, printed, lines = [], {}, []
+    results, lines = [], []
     if not chosen:
         wanted = f"a notebook of {args.assignment}" if args.assignment else "a notebook of this course"
         lines.append(f"No notebook was graded: the submission holds no {wanted}. Upload your .ipynb file.")
         if args.assignment:
-            records = failed_submission(STUDENT, assignments[args.assignment],
-                                        "no notebook of this assignment was submitted", status="missing").records
+            results.append(failed_submission(STUDENT, assignments[args.assignment],
+                                             "no notebook of this assignment was submitted", status="missing"))
     else:
         limits = Limits(wall_seconds=args.timeout)
         with WorkerPool(limits) as pool:
             for name, path in chosen:
                 result = _grade(pool, path, assignments[name], limits, args.test_timeout)
-                records += result.records
-                printed.update({(name, grade_id): text for grade_id, text in result.outputs.items()})
-                score = sum(r["score"] for r in result.records)
-                lines.append(f"{name} ({path.name}): {score:g} / {assignments[name].max_score:g} points")
+                results.append(result)
+                lines.append(f"{name} ({path.name}): {result.score:g} / {assignments[name].max_score:g} points")
                 notes += [f"{path.name}: {note}" for note in result.notes]
     if notes:
         lines += ["", "Notes:"] + [f"- {note}" for note in notes]
-    write_gradescope(records, args.results, output="\n".join(lines), printed=printed)
+    write_gradescope(results, args.results, output="\n".join(lines))
     print("\n".join(lines))
     return 0
 

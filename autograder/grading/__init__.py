@@ -1,0 +1,1 @@
+"""Grading, as named stages (each a function with a typed input and output)."""
