@@ -538,6 +538,35 @@ def test_run_test_outcomes_and_what_messages_may_show(pool):
     w.close()
 
 
+def test_student_keywords_named_like_the_sandbox_options_reach_the_function(pool):
+    source = textwrap.dedent("""\
+        def schedule(t, *, timeout=1.0, keep=False, return_args=None):
+            return [t, timeout, keep, return_args]
+
+        def picky(x, keep=None):
+            raise KeyError(f"keep={keep}")
+        """)
+    w = pool.spawn(source, graded_names=["schedule", "picky"])
+    try:
+        hidden = textwrap.dedent("""\
+            from course_lib.selfcheck.core import CheckFailure
+            if schedule(3, timeout=9.5, keep=True, return_args="x") != [3, 9.5, True, "x"]:
+                raise CheckFailure("the keywords did not arrive")
+            """)
+        assert run_test(w, GradedTest("test_kw", 1.0, hidden, ("schedule",), "grade_kw"))[:2] == ("passed", "")
+        assert w.call("schedule", (2,), {"timeout": 4.0, "keep": True}, timeout=5.0) == [2, 4.0, True, None]
+        # the failure's class, cell and line travel as fields, located in the notebook
+        remote = Remote(w, locate=lambda line: (6, line + 10))
+        with pytest.raises(KeyError) as info:
+            RemoteFunction(remote, "picky")(1, keep=2)
+        fault = info.value.fault
+        assert (fault.exc_type, fault.label, fault.cell, fault.cell_line) == ("KeyError", "picky", 6, 15)
+        assert fault.line == 5 and fault.code == 'raise KeyError(f"keep={keep}")'
+        assert info.value.text == "'keep=2' (cell 7, line 15: raise KeyError(f\"keep={keep}\"))"
+    finally:
+        w.close()
+
+
 def test_callable_heavy_checks_run_unchanged_on_proxies(pool):
     """Notebook 07's self-checks hand f, grad_f, hvp closures to the functions: they are called back."""
     import course_lib.selfcheck.nb07 as nb07
