@@ -12,8 +12,8 @@ The notebook's assignment is recognised from the notebook
 Collecting the ``autograder.checks`` folder then yields, instead of Python
 modules, one item per graded test of that assignment, named by its grade_id
 (``autograder.checks::02_minibatch::test_softmax``). Before the first item
-runs, the selected tests are graded in one go by the same sandbox and judge
-as ``workbook grade`` (autograder.judge.grade_submission); each item then
+runs, the selected tests are graded in one go by the same stages as
+``workbook grade`` (autograder/grading/: plan, grade); each item then
 passes or fails with the judge's status, points and message, and shows what
 the submission printed. The points obtained are summed at the end of the run
 (they are also in each report's user_properties, hence in --junitxml).
@@ -194,15 +194,16 @@ def _target(config, notebook):
 
 
 def _grade(notebook, assignment):
-    """The judge's SubmissionResult for ``assignment``'s tests, in a sandbox pool of its own."""
-    from autograder.grading.record import failed_submission
-    from autograder.judge import grade_submission
-    from autograder.sandbox import Limits, WorkerPool
+    """The judge's SubmissionResult for ``assignment``'s tests: stages plan and grade of autograder/grading/."""
+    from autograder.grading.discover import Discovery, Submission
+    from autograder.grading.grade import grade
+    from autograder.grading.plan import plan
 
-    student = notebook.stem
+    found = Discovery("upload", [Submission(notebook.stem, assignment.name, notebook)])
     try:
-        with WorkerPool(Limits()) as pool:
-            return grade_submission(pool, notebook, assignment, student)
-    except (OSError, ValueError) as exc:   # the notebook vanished or could not be read
-        return failed_submission(student, assignment, f"the notebook could not be graded: "
-                                                      f"{type(exc).__name__}: {str(exc)[:300]}")
+        ((_, result),) = grade(plan(found, {assignment.name: assignment}).tasks)
+    except OSError as exc:   # the notebook vanished before it could be read
+        from autograder.grading.record import failed_submission
+        return failed_submission(notebook.stem, assignment, f"the notebook could not be graded: "
+                                                            f"{type(exc).__name__}: {str(exc)[:300]}")
+    return result

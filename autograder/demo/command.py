@@ -22,7 +22,7 @@ from autograder.assignments import load_assignments
 from autograder.demo.class_builder import KINDS, MANIFEST, SUBMITTED, build_class, select_assignments
 from autograder.demo.gradebook import file_locations, gradebook_table, score_histogram
 from autograder.grade import grade_folder
-from autograder.results import FEEDBACK_DIR, RESULTS_DIR
+from autograder.grading.store import FEEDBACK_DIR, RESULTS_DIR
 from autograder.sandbox import Limits
 
 HELP = "build a simulated class from the solutions, grade it and print the gradebook"

@@ -1,6 +1,6 @@
 """The gradebook of a graded folder as text: a table, a histogram of the totals, where the files are.
 
-    results = autograder.results.collect("demo-out").results    # [SubmissionResult]
+    results = autograder.grading.store.collect("demo-out").results    # [SubmissionResult]
     print(gradebook_table(results))
     print(score_histogram(results))
     print(file_locations("demo-out"))
@@ -12,8 +12,8 @@ students per 10% band of that percentage.
 """
 from pathlib import Path
 
-from autograder.feedback import format_points  # how feedback pages write points: 14, 13.5
-from autograder.results import FEEDBACK_DIR
+from autograder.grading.feedback import format_points  # how feedback pages write points: 14, 13.5
+from autograder.grading.store import FEEDBACK_DIR
 
 BANDS = 10          # histogram bands of 10 percentage points
 BAR_WIDTH = 40      # characters of the longest histogram bar

@@ -13,7 +13,7 @@ from autograder.demo.answer_cells.broken import BROKEN
 from autograder.demo.class_builder import KINDS, build_class, plan_class, select_assignments
 from autograder.demo.command import clear_demo_folder
 from autograder.demo.gradebook import file_locations, gradebook_rows, gradebook_table, score_histogram
-from autograder.discover import discover
+from autograder.grading.discover import discover
 from autograder.grading.record import Record, SubmissionResult
 
 ASSIGNMENTS = load_assignments()

@@ -15,8 +15,8 @@ from autograder.assignments import load_assignments
 from autograder.exports import gradescope, nbgrader_gradebook
 from autograder.exports.nbgrader_gradebook import GradebookMismatch, export_to_gradebook
 from autograder.grading.record import RECORD_STATUSES, Record, SubmissionResult
+from autograder.grading.sheets import write_grades
 from autograder.nbgrader_course import NbgraderCourse
-from autograder.results import write_grades
 from autograder.submissions import filled_notebook, with_answer
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,11 +15,13 @@ import pytest
 
 from autograder import cli
 from autograder.assignments import load_assignments
-from autograder.discover import DiscoveryError, discover
-from autograder.feedback import render_feedback
+from autograder.grading.discover import DiscoveryError, discover
+from autograder.grading.feedback import render_feedback
+from autograder.grading.plan import plan
 from autograder.grading.record import RECORD_FIELDS, Record, ResultFileError, SubmissionResult
+from autograder.grading.sheets import grades_csv
+from autograder.grading.store import load_result, safe_name, write_text_atomic
 from autograder.progress import Progress
-from autograder.results import grades_csv, load_result, safe_name, write_text_atomic
 from autograder.submissions import filled_notebook, with_answer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -208,6 +210,20 @@ def test_a_malformed_result_file_is_named_with_the_fix_and_never_stops_the_run(g
         "in double quotes: line 1 column 3 (char 2)); delete it, or grade again with --regrade to replace it"]
     assert str(stale) in err.getvalue()
     assert {r.student for r in summary.results} == {"alice", "bob", "carol", "dave"}
+
+
+def test_the_plan_stage_leaves_out_what_is_stored_unchanged(graded):
+    folder, out = graded
+    found = discover(folder, ASSIGNMENTS)
+    stored = plan(found, ASSIGNMENTS, out)
+    assert (stored.total, stored.tasks) == (4, []) and [s.student for s in stored.skipped] == ["alice", "bob",
+                                                                                           "carol", "dave"]
+    again = plan(found, ASSIGNMENTS, out, regrade=True)
+    assert [t.submission for t in again.tasks] == found.submissions == [t.submission for t in
+                                                                        plan(found, ASSIGNMENTS).tasks]
+    assert again.tasks[0].assignment is NB01 and again.tasks[3].assignment is None    # dave's: a problem
+    assert again.tasks[0].notebook_sha256 == load_result(out / "results" / "alice" / "01_backprop.json"
+                                                         ).notebook_sha256
 
 
 def test_two_jobs_give_the_same_grades_as_one(graded, tmp_path):

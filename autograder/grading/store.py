@@ -1,9 +1,13 @@
-"""The output folder of ``workbook grade``: per-submission results, then grades.json and grades.csv.
+"""Stage "write results": one result file per submission, read back to resume and to make the sheets.
 
+    path = write_result(out_dir, task, result)    # OUT/results/<student>/<assignment>.json, atomically
+    stored = collect(out_dir)                     # StoredResults: every readable result, the problems
+    is_done(out_dir, student, assignment, notebook_hash, assignment)   # used by stage "plan"
+
+The output folder of ``workbook grade``:
     OUT/results/<student>/<assignment>.json    one per submission, written atomically when it is graded
-    OUT/feedback/<student>/<assignment>.html   (autograder.feedback)
-    OUT/grades.json                            every record of every result file, sorted
-    OUT/grades.csv                             one row per student and assignment
+    OUT/feedback/<student>/<assignment>.html   (autograder/grading/feedback.py)
+    OUT/grades.json, OUT/grades.csv            (autograder/grading/sheets.py)
 
 A result file is written to a temporary file in the same folder and moved
 into place with os.replace, so a run that is killed leaves either the whole
@@ -13,9 +17,7 @@ hashes (``is_done``), and grades it again if the notebook or the tests
 changed, or with --regrade. Student and assignment names become file names
 through ``safe_name``.
 """
-import csv
 import hashlib
-import io
 import json
 import os
 import re
@@ -83,6 +85,12 @@ def write_text_atomic(path, text):
         raise
 
 
+def write_result(out_dir, task, result):
+    """Stage "write results": store ``result``, the grading of ``task`` (autograder/grading/plan.py); -> path."""
+    path, _ = save_result(out_dir, result, task.submission.notebook, task.notebook_sha256, task.assignment)
+    return path
+
+
 def save_result(out_dir, result, notebook, notebook_hash, assignment=None):
     """Write one SubmissionResult, stamped with its notebook and hashes; -> (path, the result)."""
     result.notebook, result.notebook_sha256 = str(notebook), notebook_hash
@@ -141,42 +149,6 @@ def collect(out_dir):
             stored.results.append(result)
     stored.results.sort(key=lambda r: (r.student, r.assignment))
     return stored
-
-
-def all_records(results):
-    """The records of the results, in order, as JSON dicts (exactly RECORD_FIELDS)."""
-    return [r.to_json() for result in results for r in result.records]
-
-
-def write_grades(out_dir, results):
-    """grades.json (every record) and grades.csv (one row per student and assignment); -> both paths."""
-    out_dir = Path(out_dir)
-    json_path, csv_path = out_dir / "grades.json", out_dir / "grades.csv"
-    write_text_atomic(json_path, json.dumps(all_records(results), indent=1, ensure_ascii=False) + "\n")
-    write_text_atomic(csv_path, grades_csv(results))
-    return json_path, csv_path
-
-
-def grades_csv(results):
-    """CSV text: student, assignment, score, max_score, then one column of points per test.
-
-    A test's column is its grade_id, or "<assignment>/<grade_id>" when two
-    assignments share a grade_id. Tests of other assignments are left empty.
-    """
-    tests = []   # (assignment, grade_id) in first-seen order
-    for result in sorted(results, key=lambda r: r.assignment):
-        for r in result.records:
-            key = (result.assignment, r.test)
-            if r.test and key not in tests:
-                tests.append(key)
-    ids = [g for _, g in tests]
-    columns = {key: key[1] if ids.count(key[1]) == 1 else f"{key[0]}/{key[1]}" for key in tests}
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["student", "assignment", "score", "max_score"] + [columns[k] for k in tests])
-    for result in results:
-        writer.writerow(result.csv_row(tests))
-    return buf.getvalue()
 
 
 def _unreadable(path, reason):

@@ -1,4 +1,4 @@
-"""One HTML feedback page per student and assignment, made from a stored result.
+"""Stage "feedback": one HTML page per student and assignment, made from a stored result.
 
     write_feedback(out_dir, result)       # result: a SubmissionResult (autograder.grading.record)
     html_text = render_feedback(result)
@@ -13,7 +13,7 @@ html-escaped. The page is self-contained (inline CSS, no scripts).
 """
 import html
 
-from autograder.results import feedback_path, write_text_atomic
+from autograder.grading.store import feedback_path, write_text_atomic
 
 ECHO_CHARS = 2000
 
