@@ -148,7 +148,7 @@ def test_the_manifest_answers_the_questions_its_users_ask():
 ALLOWED_REGEXES = {
     ("autograder/assignments.py", r"(?:^|_|-)(\d\d)(?=_|-|$)"),   # a notebook's file name: its NN_ prefix
     ("autograder/assignments.py", r"\s*[%!]"),                    # one line of solution source: a magic
-    ("autograder/results.py", r"[^A-Za-z0-9._-]"),                # a student's name -> a file name
+    ("autograder/grading/store.py", r"[^A-Za-z0-9._-]"),          # a student's name -> a file name
 }
 RE_FUNCTIONS = {"compile", "search", "match", "fullmatch", "sub", "subn", "split", "findall", "finditer"}
 
