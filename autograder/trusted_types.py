@@ -7,7 +7,7 @@ data, and the judge's own object must not reach the submission's process, so
 each kind is rebuilt inside the worker from plain data (``build``), reused
 while it is unchanged (``fingerprint``), and its changes are copied back
 after the call (``sync``). ``TRUSTED_TYPES`` lists the kinds in the order
-autograder/proxies.py tries them.
+autograder/proxies/effects.py tries them.
 """
 import inspect
 

@@ -50,8 +50,8 @@ class WorkerPool:
         """Fork a worker and load ``source`` into it.
 
         ``graded_names`` are hidden from course_lib as the submission sees
-        it. Raises SubmissionError if loading times out or kills the worker;
-        statements that merely fail are listed in ``worker.load_messages``.
+        it. Raises SubmissionFault if loading times out or kills the worker;
+        statements that merely fail are listed in ``worker.load_failures``.
         """
         worker = Worker(self, source, graded_names, limits or self.limits)
         self._workers.add(worker)
