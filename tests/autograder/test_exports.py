@@ -274,6 +274,12 @@ def test_workbook_export_nbgrader_reads_grades_json(tmp_path, empty_gradebook, c
 
     assert nbgrader_gradebook.main([str(tmp_path / "nowhere"), "--db", str(db)]) == 2
     assert "run `workbook grade" in capsys.readouterr().err
+    records = json.loads((out / "grades.json").read_text())
+    records[1]["status"] = "great"
+    (out / "grades.json").write_text(json.dumps(records))
+    assert nbgrader_gradebook.main([str(out), "--db", str(db)]) == 2      # named, with the fix; nothing written
+    assert f"{out / 'grades.json'}: record 2: status 'great' is not one of passed, failed, missing, timeout, " \
+           "error; run `workbook grade` again to rewrite it" in capsys.readouterr().err
 
 
 @pytest.mark.slow
