@@ -3,34 +3,33 @@
     workbook grade course/submitted --out graded --jobs 4
     workbook grade flat_folder/ --assignment 01_backprop --out graded
 
-The run: discover the submissions (autograder.discover) -> skip those whose
-result file already holds the same notebook and tests (autograder.results;
---regrade grades everything again) -> grade the rest, each by
-autograder.judge.grade_submission, across --jobs processes -> as each one
-finishes, write its result file and feedback page -> at the end, write
-grades.json and grades.csv from every result file in the output folder.
+The run composes the stages of autograder/grading/: discover the
+submissions -> plan: skip those whose result file already holds the same
+notebook and tests (--regrade grades everything again) -> grade the rest,
+each by autograder.judge.grade_submission, across --jobs processes -> as
+each one finishes, write its result file and feedback page -> at the end,
+the sheets (grades.json and grades.csv) from every result file in the
+output folder.
 
-Parallelism: each grading process owns one WorkerPool (a warm sandbox
-zygote), created by the process initializer; processes are forked where
-the platform allows. The parent alone writes files, so results are never
-written twice. An interrupted run (Ctrl-C, a kill) loses only the
-submissions being graded at that moment.
+The parent alone writes files, so results are never written twice. An
+interrupted run (Ctrl-C, a kill) loses only the submissions being graded at
+that moment.
 """
 import argparse
-import multiprocessing
-import multiprocessing.util
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from autograder.assignments import load_assignments
-from autograder.discover import DiscoveryError, discover
-from autograder.feedback import write_feedback
-from autograder.judge import TEST_SECONDS, failed_submission, grade_submission
+from autograder.grading.discover import DiscoveryError, discover
+from autograder.grading.feedback import write_feedback
+from autograder.grading.grade import Settings, grade
+from autograder.grading.plan import plan
+from autograder.grading.sheets import write_sheets
+from autograder.grading.store import collect, feedback_path, write_result
+from autograder.judge import TEST_SECONDS
 from autograder.progress import Progress
-from autograder.results import collect, feedback_path, file_hash, is_done, save_result, write_grades
-from autograder.sandbox import Limits, WorkerPool
+from autograder.sandbox import Limits
 
 HELP = "grade submitted notebooks: grades.json, grades.csv and a feedback page per student"
 
@@ -43,7 +42,7 @@ class GradeRun:
     graded: int = 0              # graded by this run
     skipped: int = 0             # already graded by an earlier run
     warnings: list = field(default_factory=list)
-    results: list = field(default_factory=list)   # every stored result dict, after the run
+    results: list = field(default_factory=list)   # every stored SubmissionResult, after the run
     seconds: float = 0.0
 
 
@@ -85,86 +84,39 @@ def run(args):
 
 def grade_folder(submissions, out_dir, *, assignment=None, jobs=1, regrade=False, solutions_dir=None,
                  limits=None, test_seconds=TEST_SECONDS, stream=None, tty=None):
-    """Grade every submission under ``submissions`` into ``out_dir``; -> GradeRun."""
+    """Grade every submission under ``submissions`` into ``out_dir``; -> GradeRun.
+
+    The stages of autograder/grading/, in order: discover -> plan -> grade ->
+    write results and feedback as each submission finishes -> sheets.
+    """
     start = time.monotonic()
     stream = stream if stream is not None else sys.stderr
     assignments = load_assignments(solutions_dir)
     found = discover(submissions, assignments, only=assignment)
-    summary = GradeRun(total=len(found.submissions), warnings=list(found.warnings))
     for warning in found.warnings:
         stream.write(f"warning: {warning}\n")
-    todo = []
-    for sub in found.submissions:
-        digest = file_hash(sub.notebook)
-        target = assignments.get(sub.assignment)
-        if not regrade and is_done(out_dir, sub.student, sub.assignment, digest, target):
-            summary.skipped += 1
-        else:
-            todo.append((sub, target, digest))
+    todo = plan(found, assignments, out_dir, regrade=regrade)
+    summary = GradeRun(total=todo.total, skipped=len(todo.skipped), warnings=list(found.warnings))
     progress = Progress(summary.total, summary.skipped, stream=stream, tty=tty)
-
-    def finish(sub, target, digest, result):
-        _, data = save_result(out_dir, result, sub.notebook, digest, target)
-        write_feedback(out_dir, data)
-        summary.graded += 1
-        progress.advance()
-
     try:
-        problems = [t for t in todo if t[0].problem]
-        for sub, target, digest in problems:
-            finish(sub, target, digest, failed_submission(sub.student, sub.assignment, sub.problem))
-        tasks = [(sub, target, digest, limits, test_seconds) for sub, target, digest in todo if not sub.problem]
-        if jobs == 1 or len(tasks) <= 1:
-            with WorkerPool(limits) as pool:
-                for task in tasks:
-                    finish(*task[:3], _grade(pool, task))
-        else:
-            context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() \
-                else None
-            executor = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context,
-                                           initializer=_start_process, initargs=(limits,))
-            try:
-                futures = {executor.submit(_grade_in_process, task): task for task in tasks}
-                for future in as_completed(futures):
-                    finish(*futures[future][:3], future.result())
-            except BaseException:
-                executor.shutdown(wait=False, cancel_futures=True)
-                raise
-            executor.shutdown()
+        for task, result in grade(todo.tasks, Settings(limits, test_seconds, jobs)):
+            write_result(out_dir, task, result)
+            write_feedback(out_dir, result)
+            summary.graded += 1
+            progress.advance()
     finally:
         progress.close()
-    summary.results = collect(out_dir)
-    for data in summary.results:
-        if not feedback_path(out_dir, data["student"], data["assignment"]).exists():
-            write_feedback(out_dir, data)
-    write_grades(out_dir, summary.results)
+    stored = collect(out_dir)
+    for problem in stored.problems:
+        stream.write(f"warning: {problem}\n")
+    summary.warnings += stored.problems
+    summary.results = stored.results
+    for result in summary.results:       # pages of results graded by an earlier run, if they were lost
+        if not feedback_path(out_dir, result.student, result.assignment).exists():
+            write_feedback(out_dir, result)
+    write_sheets(out_dir, summary.results)
     summary.seconds = time.monotonic() - start
     return summary
-
-
-# ---------------------------------------------------------------- grading processes
-
-_process_pool = None
-
-
-def _start_process(limits):
-    """Initializer of a grading process: its own warm sandbox pool, closed when the process ends."""
-    global _process_pool
-    _process_pool = WorkerPool(limits)
-    multiprocessing.util.Finalize(None, _process_pool.close, exitpriority=10)
-
-
-def _grade_in_process(task):
-    return _grade(_process_pool, task)
-
-
-def _grade(pool, task):
-    sub, target, _, limits, test_seconds = task
-    try:
-        return grade_submission(pool, sub.notebook, target, sub.student, limits=limits, test_seconds=test_seconds)
-    except (OSError, ValueError) as exc:   # the notebook vanished, or could not be read
-        return failed_submission(sub.student, target, f"the notebook could not be graded: "
-                                                      f"{type(exc).__name__}: {str(exc)[:300]}")
 
 
 def main(argv=None):

@@ -3,7 +3,7 @@
     with WorkerPool(Limits()) as pool:
         result = grade_submission(pool, "submitted/alice/01_backprop/01_backprop.ipynb",
                                   assignments["01_backprop"], student="alice")
-    result.records     # one dict per graded test (RECORD_FIELDS)
+    result.records     # one Record per graded test (autograder.grading.record)
 
 Steps: extract the graded definitions (autograder.extract) -> load them into
 one worker -> for each graded test, execute its hidden code (exactly what
@@ -23,59 +23,26 @@ Status of a test, and its message:
 Points are all or nothing per test, as in nbgrader: ``points`` if passed, else 0.
 Messages never contain the hidden code or the check's inputs; a check that
 stops on an unexpected exception of its own is reported by type only.
+
+Where a failure is comes as fields, never from a message: the worker's
+SubmissionFault carries the exception's class, its line and code
+(autograder/sandbox/faults.py), located in the notebook with
+Extraction.locate; extraction says why a name is missing as a Note.
 """
 import ast
 import builtins
 import contextlib
 import io
-import re
 import time
 import warnings
-from dataclasses import dataclass, field
 
-from autograder.extract import extract_source
+from autograder.extract import UNREADABLE, extract_source
+from autograder.grading.record import NOT_IMPLEMENTED, Record, SubmissionResult, failed_submission
 from autograder.proxies import ProxyError, Remote, StudentRaised, SubmissionAbort, make_proxies
-from autograder.sandbox import SubmissionError
+from autograder.sandbox import SubmissionFault
 from course_lib.selfcheck.core import CheckFailure
 
-RECORD_FIELDS = ("student", "assignment", "test", "function", "score", "max_score", "status", "message")
-RECORD_STATUSES = ("passed", "failed", "error", "timeout", "missing")
 TEST_SECONDS = 120.0     # budget of one test's hidden code, on top of the per-call limit
-NOT_IMPLEMENTED = "not implemented yet"
-UNREADABLE = "the notebook could not be read as a Jupyter notebook"
-
-
-@dataclass
-class SubmissionResult:
-    """Everything known about one graded submission."""
-
-    student: str
-    assignment: str
-    records: list
-    outputs: dict = field(default_factory=dict)   # grade_id -> what the submission printed (capped)
-    notes: list = field(default_factory=list)     # extraction and loading messages
-    seconds: float = 0.0
-
-
-def record(student, assignment, test, function, score, max_score, status, message):
-    """One result row; ``status`` is one of RECORD_STATUSES."""
-    if status not in RECORD_STATUSES:
-        raise ValueError(f"status must be one of {RECORD_STATUSES}, got {status!r}")
-    return {"student": student, "assignment": assignment, "test": test, "function": function,
-            "score": float(score), "max_score": float(max_score), "status": status, "message": message}
-
-
-def failed_submission(student, assignment, message, status="error"):
-    """Records for a submission that could not be graded at all (every test gets ``message``).
-
-    ``assignment`` is an Assignment, or a name (e.g. "?") when it is not known:
-    then a single record with max_score 0 is returned.
-    """
-    if isinstance(assignment, str):
-        return SubmissionResult(student, assignment, [record(student, assignment, "", "", 0, 0, status, message)])
-    records = [record(student, assignment.name, t.grade_id, t.function, 0, t.points, status, message)
-               for t in assignment.tests]
-    return SubmissionResult(student, assignment.name, records)
 
 
 def grade_submission(pool, notebook, assignment, student="", *, limits=None, test_seconds=TEST_SECONDS):
@@ -83,7 +50,7 @@ def grade_submission(pool, notebook, assignment, student="", *, limits=None, tes
     start = time.perf_counter()
     wanted = _wanted(assignment, assignment.graded_names)
     extraction = extract_source(notebook, wanted)
-    if UNREADABLE in extraction.messages and not extraction.found:
+    if extraction.unreadable and not extraction.found:
         result = failed_submission(student, assignment, UNREADABLE + " (is it a valid .ipynb file?)")
         result.seconds = time.perf_counter() - start
         return result
@@ -94,13 +61,13 @@ def grade_submission(pool, notebook, assignment, student="", *, limits=None, tes
         for test in assignment.tests:
             missing = [n for n in test.student_names if n not in extraction.found]
             if missing:
-                status, message, output = "missing", _missing_message(missing, extraction.messages), ""
+                status, message, output = "missing", _missing_message(missing, extraction), ""
             elif shared is not None:
                 status, message, output = run_test(shared, test, extraction.locate, classes, test_seconds)
             else:
                 status, message, output = _run_alone(pool, notebook, assignment, test, limits, classes,
                                                       test_seconds)
-            result.records.append(record(student, assignment.name, test.grade_id, test.function,
+            result.records.append(Record(student, assignment.name, test.grade_id, test.function,
                                          test.points if status == "passed" else 0, test.points,
                                          status, message))
             if output:
@@ -168,11 +135,11 @@ def _spawn(pool, extraction, graded_names, limits, notes):
     """A worker holding the extracted code, or None if loading it fails."""
     try:
         worker = pool.spawn(extraction.source, graded_names=graded_names, limits=limits)
-    except SubmissionError as exc:
-        notes.append(f"loading the notebook's code failed ({exc.message}); each test was then run "
-                     "with only the definitions it needs")
+    except SubmissionFault as fault:
+        notes.append(f"loading the notebook's code failed ({fault.located(extraction.locate).describe()}); "
+                     "each test was then run with only the definitions it needs")
         return None
-    notes.extend(_at_cell(m, extraction.locate) for m in worker.load_messages)
+    notes.extend(_load_note(failure, extraction.locate) for failure in worker.load_failures)
     return worker
 
 
@@ -181,34 +148,21 @@ def _run_alone(pool, notebook, assignment, test, limits, classes, test_seconds):
     extraction = extract_source(notebook, _wanted(assignment, test.student_names))
     try:
         worker = pool.spawn(extraction.source, graded_names=assignment.graded_names, limits=limits)
-    except SubmissionError as exc:
-        status = "timeout" if exc.status == "timeout" else "error"
-        return status, f"loading the code of {test.function} failed: {exc.message}", ""
+    except SubmissionFault as fault:
+        status = "timeout" if fault.status == "timeout" else "error"
+        return status, (f"loading the code of {test.function} failed: "
+                        f"{fault.located(extraction.locate).describe()}"), ""
     try:
         return run_test(worker, test, extraction.locate, classes, test_seconds)
     finally:
         worker.close()
 
 
-def _missing_message(missing, extraction_messages):
-    said = [_with_parse_error(m, extraction_messages) for m in extraction_messages
-            if any(m.startswith(f"{n} is missing") for n in missing)]
+def _missing_message(missing, extraction):
+    said = [note.message for note in extraction.missing_notes(missing)]
     if said:
         return "; ".join(said)
     return f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not defined in the notebook"
-
-
-def _with_parse_error(message, extraction_messages):
-    """"... written in cell 7, which does not parse (see the message above)" -> with the parser's reason."""
-    match = re.search(r"written in (.+), which does not parse \(see the message above\)", message)
-    if not match:
-        return message
-    prefix = f"{match.group(1)} was skipped: it does not parse ("
-    for other in extraction_messages:
-        if other.startswith(prefix) and other.endswith(")"):
-            return message[:match.start()] + (f"written in {match.group(1)}, which does not parse: "
-                                              f"{other[len(prefix):-1]}")
-    return message
 
 
 def _class_names(source):
@@ -219,10 +173,10 @@ def _class_names(source):
     return {s.name for s in tree.body if isinstance(s, ast.ClassDef)}
 
 
-def _at_cell(message, locate):
-    """"line 12: ..." of the extracted source -> "cell 5, line 3: ..." of the notebook."""
-    match = re.match(r"line (\d+): ", message)
-    place = locate(int(match.group(1))) if match else None
+def _load_note(failure, locate):
+    """A statement that failed while loading -> "while loading, cell 5, line 3: NameError: ..."."""
+    fault = failure.fault.located(locate)
+    place = locate(failure.statement) if failure.statement is not None else None
     if place is None:
-        return f"while loading: {message}"
-    return f"while loading, cell {place[0] + 1}, line {place[1]}: {message[match.end():]}"
+        return f"while loading: {fault.describe()}"
+    return f"while loading, cell {place[0] + 1}, line {place[1]}: {fault.describe()}"

@@ -7,7 +7,7 @@ data, and the judge's own object must not reach the submission's process, so
 each kind is rebuilt inside the worker from plain data (``build``), reused
 while it is unchanged (``fingerprint``), and its changes are copied back
 after the call (``sync``). ``TRUSTED_TYPES`` lists the kinds in the order
-autograder/proxies.py tries them.
+autograder/proxies/effects.py tries them.
 """
 import inspect
 
@@ -26,7 +26,8 @@ class TrustedType:
 
     ``build(remote, obj) -> Handle``; ``fingerprint(obj)`` (or None: rebuild on
     every call) decides whether a copy made earlier is still good;
-    ``sync(remote, obj, handle)`` copies changes back after a call.
+    ``sync(remote, obj, handle)`` copies changes back after a call. Each
+    request to the worker may take ``remote.timeout(label)`` seconds.
     """
 
     def __init__(self, accepts, build, fingerprint=None, sync=None):
@@ -63,13 +64,13 @@ def _build_graph(remote, obj):
     Read through the base class, so a counting subclass does not count the copying.
     Nodes made by add_operation arrive as plain nodes (their functions stay here).
     """
-    worker, timeout = remote.worker, remote._timeout("copying a graph")
+    worker, timeout = remote.worker, remote.timeout("copying a graph")
     nodes, edges = _graph_fingerprint(obj)
     handle = worker.new("course_lib.graph.Graph", timeout=timeout)
     for name, value in nodes:
-        worker.call_method(handle, "add_node", name, value, timeout=timeout)
+        worker.call_method(handle, "add_node", (name, value), timeout=timeout)
     for src, dst, z in edges:
-        worker.call_method(handle, "add_edge", src, dst, z, timeout=timeout)
+        worker.call_method(handle, "add_edge", (src, dst, z), timeout=timeout)
     return handle
 
 
@@ -81,8 +82,8 @@ def _build_counting_graph(remote, obj):
     """
     budget, function_name = int(obj.budget), str(obj.function_name)
     plain = _build_graph(remote, obj)
-    return remote.worker.call(COUNTING_GRAPH_FACTORY, plain, budget,
-                              function_name, keep="all", timeout=remote._timeout("copying a graph"))
+    return remote.worker.call(COUNTING_GRAPH_FACTORY, (plain, budget, function_name),
+                              keep="all", timeout=remote.timeout("copying a graph"))
 
 
 def _is_module(obj):
@@ -104,11 +105,11 @@ def _build_module(remote, obj):
     from course_lib.modules import Sequential
     from course_lib.params import get_flat_params
 
-    worker, timeout = remote.worker, remote._timeout("copying a model")
+    worker, timeout = remote.worker, remote.timeout("copying a model")
     cls = type(obj)
     target = f"{cls.__module__}.{cls.__qualname__}"
     if isinstance(obj, Sequential):
-        handle = worker.new(target, *[_build_module(remote, layer) for layer in obj.layers], timeout=timeout)
+        handle = worker.new(target, [_build_module(remote, layer) for layer in obj.layers], timeout=timeout)
     else:
         kwargs = {}
         for name, param in inspect.signature(cls.__init__).parameters.items():
@@ -119,14 +120,14 @@ def _build_module(remote, obj):
             elif param.default is param.empty and name != "rng":
                 raise ProxyError(f"cannot copy a {cls.__name__} into the submission's worker: "
                                  f"its argument {name!r} is not kept as an attribute")
-        handle = worker.new(target, timeout=timeout, **kwargs)
+        handle = worker.new(target, (), kwargs, timeout=timeout)
         for name, value in vars(obj).items():
             if name.startswith("_") or name in kwargs or name in ("params", "grads", "training"):
                 continue
             if isinstance(value, PLAIN_SCALARS) or isinstance(value, np.ndarray):
-                worker.call_method(handle, "__setattr__", name, value, timeout=timeout)
+                worker.call_method(handle, "__setattr__", (name, value), timeout=timeout)
     if obj.params:
-        worker.call("course_lib.params.set_flat_params", handle, get_flat_params(obj), timeout=timeout)
+        worker.call("course_lib.params.set_flat_params", (handle, get_flat_params(obj)), timeout=timeout)
     worker.call_method(handle, "train" if obj.training else "eval", timeout=timeout, keep="all")
     return handle
 
@@ -136,9 +137,9 @@ def _sync_module(remote, obj, handle):
     from course_lib.modules import Sequential
     from course_lib.params import get_flat_params, set_flat_params
 
-    worker, timeout = remote.worker, remote._timeout("reading back a model")
+    worker, timeout = remote.worker, remote.timeout("reading back a model")
     if obj.params:
-        theta = worker.call("course_lib.params.get_flat_params", handle, timeout=timeout)
+        theta = worker.call("course_lib.params.get_flat_params", (handle,), timeout=timeout)
         if not np.array_equal(theta, get_flat_params(obj)):
             set_flat_params(obj, theta)
     grads = worker.get_attr(handle, "grads", timeout=timeout)

@@ -155,3 +155,70 @@ def test_every_notebook_has_its_two_halves_and_one_table_for_both():
         for stem in stems:
             assert callable(getattr(hidden, f"grade_{stem}")), (nb.name, stem)
         assert not [n for n in dir(hidden) if n.startswith("grade_") and n[6:] not in stems], nb.name
+# ---------------------------------------------------------------- the grader's own code
+
+# Every regular expression in autograder/, and what it reads. None reads a message: facts travel as
+# fields (SubmissionFault, Note, Record). Each is linear-time: no nested or adjacent unbounded repeats.
+ALLOWED_REGEXES = {
+    ("autograder/assignments.py", r"(?:^|_|-)(\d\d)(?=_|-|$)"),   # a notebook's file name: its NN_ prefix
+    ("autograder/assignments.py", r"\s*[%!]"),                    # one line of solution source: a magic
+    ("autograder/grading/store.py", r"[^A-Za-z0-9._-]"),          # a student's name -> a file name
+    # the release reads only the project's own trusted files: course_lib's source, pyproject.toml
+    ("autograder/release/files.py", r"nb(\d\d)(\.py|\.npz)?$"),     # a path part of course_lib/selfcheck
+    ("autograder/release/packaging.py", r"[-_.]+"),               # a distribution name, normalised
+    ("autograder/release/packaging.py", r"[A-Za-z0-9_.-]+"),      # a requirement's name
+    ("autograder/release/stubs.py", r"\n{4,}"),                   # blank lines left by a removed helper
+}
+RE_FUNCTIONS = {"compile", "search", "match", "fullmatch", "sub", "subn", "split", "findall", "finditer"}
+
+
+def regex_calls(path, root=ROOT):
+    """(file, pattern) for every call into ``re``, the pattern as written ("<computed>" when it is not a literal)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    aliases = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
+               for a in n.names if a.name == "re"}
+    direct = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "re"
+              for a in n.names if a.name in RE_FUNCTIONS}
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        into_re = (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                   and func.value.id in aliases and func.attr in RE_FUNCTIONS) or \
+            (isinstance(func, ast.Name) and func.id in direct)
+        if into_re:
+            first = node.args[0] if node.args else None
+            pattern = first.value if isinstance(first, ast.Constant) else "<computed>"
+            found.append((str(path.relative_to(root)), pattern))
+    return found
+
+
+def test_regex_calls_sees_every_way_of_calling_re(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text("import re\nimport re as regex\nfrom re import search\n"
+                     "re.match(r'line (\\d+): ', m)\nregex.sub(p, '', m)\nsearch('x', m)\n")
+    assert [p for _, p in regex_calls(probe, tmp_path)] == [r"line (\d+): ", "<computed>", "x"]
+
+
+def test_no_regex_reads_a_message_in_the_grader():
+    found = {call for path in python_files("autograder") for call in regex_calls(path)}
+    assert found <= ALLOWED_REGEXES, sorted(found - ALLOWED_REGEXES)
+
+
+# Private attributes read across modules: none, but these. os._exit is the standard library's public way
+# to end a forked child.
+ALLOWED_PRIVATE = {("autograder/sandbox/limits.py", "os._exit"), ("autograder/sandbox/worker.py", "os._exit")}
+
+
+def test_no_module_of_the_grader_reaches_into_anothers_private_attributes():
+    found = set()
+    for path in python_files("autograder"):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__") \
+                    and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+                found.add((str(path.relative_to(ROOT)), ast.unparse(node)))
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("autograder"):
+                found |= {(str(path.relative_to(ROOT)), f"import {a.name}") for a in node.names
+                          if a.name.startswith("_") and not a.name.startswith("__")}
+    assert found <= ALLOWED_PRIVATE, sorted(found - ALLOWED_PRIVATE)

@@ -12,8 +12,8 @@ The notebook's assignment is recognised from the notebook
 Collecting the ``autograder.checks`` folder then yields, instead of Python
 modules, one item per graded test of that assignment, named by its grade_id
 (``autograder.checks::02_minibatch::test_softmax``). Before the first item
-runs, the selected tests are graded in one go by the same sandbox and judge
-as ``workbook grade`` (autograder.judge.grade_submission); each item then
+runs, the selected tests are graded in one go by the same stages as
+``workbook grade`` (autograder/grading/: plan, grade); each item then
 passes or fails with the judge's status, points and message, and shows what
 the submission printed. The points obtained are summed at the end of the run
 (they are also in each report's user_properties, hence in --junitxml).
@@ -46,7 +46,7 @@ class GradedTestFailure(Exception):
     """A graded test that did not pass; carries the judge's record."""
 
     def __init__(self, record):
-        super().__init__(record["message"])
+        super().__init__(record.message)
         self.record = record
 
 
@@ -124,7 +124,7 @@ class SubmissionNotebook(pytest.Collector):
                   if isinstance(item, GradedTestItem) and item.parent is self]
         assignment = dataclasses.replace(self.config.stash[TARGET].assignment, tests=chosen)
         self.config.stash[RESULT] = _grade(self.path, assignment)
-        self.records = {r["test"]: r for r in self.config.stash[RESULT].records}
+        self.records = {r.test: r for r in self.config.stash[RESULT].records}
 
 
 class GradedTestItem(pytest.Item):
@@ -136,18 +136,18 @@ class GradedTestItem(pytest.Item):
 
     def runtest(self):
         record = self.parent.records[self.name]
-        self.user_properties += [("workbook_points", record["score"]), ("workbook_max_points", record["max_score"])]
+        self.user_properties += [("workbook_points", record.score), ("workbook_max_points", record.max_score)]
         printed = self.config.stash[RESULT].outputs.get(self.name)
         if printed:
             self.add_report_section("call", "submission output", printed)
-        if record["status"] != "passed":
+        if not record.passed:
             raise GradedTestFailure(record)
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, GradedTestFailure):
             r = excinfo.value.record
-            head = f"{r['test']} ({r['function']}): {r['status']}, {r['score']:g} / {r['max_score']:g} points"
-            return f"{head}\n{r['message']}"
+            head = f"{r.test} ({r.function}): {r.status}, {r.score:g} / {r.max_score:g} points"
+            return f"{head}\n{r.message}"
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):
@@ -194,14 +194,16 @@ def _target(config, notebook):
 
 
 def _grade(notebook, assignment):
-    """The judge's SubmissionResult for ``assignment``'s tests, in a sandbox pool of its own."""
-    from autograder.judge import failed_submission, grade_submission
-    from autograder.sandbox import Limits, WorkerPool
+    """The judge's SubmissionResult for ``assignment``'s tests: stages plan and grade of autograder/grading/."""
+    from autograder.grading.discover import Discovery, Submission
+    from autograder.grading.grade import grade
+    from autograder.grading.plan import plan
 
-    student = notebook.stem
+    found = Discovery("upload", [Submission(notebook.stem, assignment.name, notebook)])
     try:
-        with WorkerPool(Limits()) as pool:
-            return grade_submission(pool, notebook, assignment, student)
-    except (OSError, ValueError) as exc:   # the notebook vanished or could not be read
-        return failed_submission(student, assignment, f"the notebook could not be graded: "
-                                                      f"{type(exc).__name__}: {str(exc)[:300]}")
+        ((_, result),) = grade(plan(found, {assignment.name: assignment}).tasks)
+    except OSError as exc:   # the notebook vanished before it could be read
+        from autograder.grading.record import failed_submission
+        return failed_submission(notebook.stem, assignment, f"the notebook could not be graded: "
+                                                            f"{type(exc).__name__}: {str(exc)[:300]}")
+    return result

@@ -22,7 +22,7 @@ from autograder.assignments import load_assignments
 from autograder.demo.class_builder import KINDS, MANIFEST, SUBMITTED, build_class, select_assignments
 from autograder.demo.gradebook import file_locations, gradebook_table, score_histogram
 from autograder.grade import grade_folder
-from autograder.results import FEEDBACK_DIR, RESULTS_DIR
+from autograder.grading.store import FEEDBACK_DIR, RESULTS_DIR
 from autograder.sandbox import Limits
 
 HELP = "build a simulated class from the solutions, grade it and print the gradebook"
@@ -109,27 +109,27 @@ def example_diagnoses(results, manifest):
     said = set()     # (kind, assignment, test) already shown: one example of each
     lines = ["Some of the messages in the feedback pages:"]
     for kind in EXAMPLES:
-        for data in results:
-            entry = planned.get((data["student"], data["assignment"]))
-            record = next((r for r in data["records"] if r["status"] != "passed"), None)
+        for result in results:
+            entry = planned.get((result.student, result.assignment))
+            record = next((r for r in result.records if not r.passed), None)
             if entry is None or entry["kind"] != kind or record is None or \
-                    (kind, data["assignment"], record["test"]) in said:
+                    (kind, result.assignment, record.test) in said:
                 continue
             if shown[kind] >= EXAMPLES[kind]:
                 break
             shown[kind] += 1
-            said.add((kind, data["assignment"], record["test"]))
-            message = " ".join(record["message"].split())
+            said.add((kind, result.assignment, record.test))
+            message = " ".join(record.message.split())
             if len(message) > MESSAGE_CHARS:
                 message = message[:MESSAGE_CHARS - 3] + "..."
-            lines.append(f"  {data['student']}, {data['assignment']} ({entry['label']}):")
-            lines.append(f"    {record['test']} {record['status']}: {message}")
+            lines.append(f"  {result.student}, {result.assignment} ({entry['label']}):")
+            lines.append(f"    {record.test} {record.status}: {message}")
     return "\n".join(lines) if len(lines) > 1 else "No test failed."
 
 
 def agreement(results, manifest):
     """-> (text, ok): every score compared with the one the class was built to get."""
-    scores = {(d["student"], d["assignment"]): sum(r["score"] for r in d["records"]) for d in results}
+    scores = {(r.student, r.assignment): r.score for r in results}
     missing = float("nan")    # a submission without a result never agrees
     wrong = [m for m in manifest
              if not abs(scores.get((m["student"], m["assignment"]), missing) - m["expected_score"]) <= 1e-9]

@@ -1,6 +1,6 @@
 """The gradebook of a graded folder as text: a table, a histogram of the totals, where the files are.
 
-    results = autograder.results.collect("demo-out")
+    results = autograder.grading.store.collect("demo-out").results    # [SubmissionResult]
     print(gradebook_table(results))
     print(score_histogram(results))
     print(file_locations("demo-out"))
@@ -12,8 +12,8 @@ students per 10% band of that percentage.
 """
 from pathlib import Path
 
-from autograder.feedback import format_points  # how feedback pages write points: 14, 13.5
-from autograder.results import FEEDBACK_DIR
+from autograder.grading.feedback import format_points  # how feedback pages write points: 14, 13.5
+from autograder.grading.store import FEEDBACK_DIR
 
 BANDS = 10          # histogram bands of 10 percentage points
 BAR_WIDTH = 40      # characters of the longest histogram bar
@@ -24,14 +24,13 @@ def gradebook_rows(results):
 
     max_total counts every assignment of the gradebook, handed in or not.
     """
-    assignments = sorted({r["assignment"] for r in results})
+    assignments = sorted({r.assignment for r in results})
     maxima = {}
     by_student = {}
-    for data in results:
-        score = sum(rec["score"] for rec in data["records"])
-        top = sum(rec["max_score"] for rec in data["records"])
-        maxima[data["assignment"]] = max(maxima.get(data["assignment"], 0.0), top)
-        by_student.setdefault(data["student"], {})[data["assignment"]] = (score, top)
+    for result in results:
+        score, top = result.score, result.max_score
+        maxima[result.assignment] = max(maxima.get(result.assignment, 0.0), top)
+        by_student.setdefault(result.student, {})[result.assignment] = (score, top)
     max_total = sum(maxima.values())
     rows = []
     for student in sorted(by_student):

@@ -1,13 +1,14 @@
 """Gradescope: results.json for one student's submission, and ``workbook gradescope``.
 
-    write_gradescope(records, "results.json")      # the records of one submission (autograder.judge)
+    write_gradescope(results, "results.json")      # the SubmissionResults of one submission
 
 Inside a Gradescope autograder container, ``run_autograder`` needs one line:
 
     workbook gradescope /autograder/submission /autograder/results/results.json --assignment 02_minibatch
 
-It finds the notebook(s) in the submission folder, grades each with the same
-sandboxed judge as ``workbook grade`` and writes results.json.
+It runs the stages of ``workbook grade`` (autograder/grading/): discovers
+the notebook(s) in the upload, plans and grades them with the same
+sandboxed judge, and writes results.json instead of the output folder.
 
 The file follows Gradescope's autograder specification: a total ``score``, an
 ``output`` for the whole submission, and ``tests``, one per graded test of
@@ -23,107 +24,43 @@ import json
 import sys
 from pathlib import Path
 
-from autograder.assignments import load_assignments, recognise
-from autograder.discover import SKIPPED_DIRS
-from autograder.judge import TEST_SECONDS, failed_submission, grade_submission
-from autograder.results import write_text_atomic
-from autograder.sandbox import Limits, WorkerPool
+from autograder.assignments import load_assignments
+from autograder.grading.discover import discover_upload
+from autograder.grading.grade import Settings, grade
+from autograder.grading.plan import plan
+from autograder.grading.record import GRADESCOPE_VISIBILITY, failed_submission
+from autograder.grading.store import write_text_atomic
+from autograder.judge import TEST_SECONDS
+from autograder.sandbox import Limits
 
 HELP = "inside a Gradescope autograder: grade the submitted notebook(s) into Gradescope's results.json"
 STUDENT = "gradescope"          # the records' student field; Gradescope knows who submitted
-VISIBILITY = "visible"
 SETUP_PROBLEM = "The autograder could not run ({}). Please tell your instructor; this is not your fault."
 
 
-def gradescope_results(records, *, output="", printed=None):
-    """The results.json content for the records of one submission -> dict.
+def gradescope_results(results, *, output=""):
+    """The results.json content for the SubmissionResults of one submission -> dict.
 
-    ``printed`` maps (assignment, grade_id) to what the submission printed
-    during that test; it is appended to the test's output. When the records
-    span several assignments, each test name starts with its assignment.
+    Each record becomes a test (Record.gradescope_test), followed by what the
+    submission printed during it. When the results span several assignments,
+    each test name starts with its assignment.
     """
-    printed = printed or {}
-    several = len({r["assignment"] for r in records}) > 1
-    tests = []
-    for r in records:
-        text = r["message"] or ""
-        echo = printed.get((r["assignment"], r["test"]))
-        if echo:
-            text += ("\n\n" if text else "") + "Your code printed:\n" + echo
-        tests.append({
-            "name": _test_name(r, several),
-            "score": float(r["score"]),
-            "max_score": float(r["max_score"]),
-            "status": "passed" if r["status"] == "passed" else "failed",
-            "output": text,
-            "output_format": "text",
-            "visibility": VISIBILITY,
-        })
+    several = len({r.assignment for r in results}) > 1
+    tests = [t for result in results for t in result.gradescope_tests(with_assignment=several)]
     return {
         "score": float(sum(t["score"] for t in tests)),
         "output": output,
         "output_format": "text",
-        "visibility": VISIBILITY,
+        "visibility": GRADESCOPE_VISIBILITY,
         "tests": tests,
     }
 
 
-def write_gradescope(records, path, *, output="", printed=None):
-    """Write results.json for one submission's records to ``path``; -> the dict written."""
-    results = gradescope_results(records, output=output, printed=printed)
-    write_text_atomic(path, json.dumps(results, indent=1, ensure_ascii=False) + "\n")
-    return results
-
-
-def _test_name(record, with_assignment):
-    name = record["test"] or "notebook"
-    if record["function"]:
-        name += f" ({record['function']})"
-    return f"{record['assignment']}: {name}" if with_assignment else name
-
-
-# ---------------------------------------------------------------- finding the notebooks
-
-def find_notebooks(folder):
-    """Every .ipynb under ``folder`` (subfolders too), without checkpoints and hidden folders, sorted."""
-    folder = Path(folder)
-    found = []
-    for path in folder.rglob("*.ipynb"):
-        parts = path.relative_to(folder).parts
-        if path.is_file() and not any(p.startswith(".") or p in SKIPPED_DIRS for p in parts):
-            found.append(path)
-    return sorted(found)
-
-
-def pick_notebooks(folder, assignments, only=None):
-    """Which notebook to grade for which assignment -> ([(assignment name, path)], notes).
-
-    A notebook counts for the assignment it is recognised as
-    (autograder.assignments.recognise). With ``only``, notebooks recognised as
-    another assignment are left out and unrecognised ones are taken to be
-    ``only``. Of several notebooks for one assignment, the one with the
-    assignment's file name wins, then a recognised one, then the first by path.
-    """
-    folder = Path(folder)
-    candidates, notes = {}, []
-    for path in find_notebooks(folder):
-        shown = path.relative_to(folder)
-        name = recognise(path, assignments)
-        if only is not None and name not in (None, only):
-            notes.append(f"{shown} was not graded: it looks like {name}, not {only}")
-            continue
-        if name is None and only is None:
-            notes.append(f"{shown} was not graded: it has none of the graded functions or cell ids of "
-                         f"{', '.join(sorted(assignments))}")
-            continue
-        candidates.setdefault(name or only, []).append((name is not None, path))
-    chosen = []
-    for name, paths in sorted(candidates.items()):
-        _, best = min(paths, key=lambda c: (c[1].name != assignments[name].notebook, not c[0], str(c[1])))
-        chosen.append((name, best))
-        notes += [f"{p.relative_to(folder)} was not graded: {best.relative_to(folder)} was graded for {name}"
-                  for _, p in paths if p != best]
-    return chosen, notes
+def write_gradescope(results, path, *, output=""):
+    """Write results.json for one submission's SubmissionResults to ``path``; -> the dict written."""
+    data = gradescope_results(results, output=output)
+    write_text_atomic(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    return data
 
 
 # ---------------------------------------------------------------- the subcommand
@@ -159,37 +96,25 @@ def run(args):
         print(f"workbook gradescope: {problem}", file=sys.stderr)
         return 2
 
-    chosen, notes = pick_notebooks(args.submission_dir, assignments, args.assignment)
-    records, printed, lines = [], {}, []
-    if not chosen:
+    found = discover_upload(args.submission_dir, assignments, args.assignment, student=STUDENT)
+    notes, results, lines = list(found.warnings), [], []
+    if not found.submissions:
         wanted = f"a notebook of {args.assignment}" if args.assignment else "a notebook of this course"
         lines.append(f"No notebook was graded: the submission holds no {wanted}. Upload your .ipynb file.")
         if args.assignment:
-            records = failed_submission(STUDENT, assignments[args.assignment],
-                                        "no notebook of this assignment was submitted", status="missing").records
-    else:
-        limits = Limits(wall_seconds=args.timeout)
-        with WorkerPool(limits) as pool:
-            for name, path in chosen:
-                result = _grade(pool, path, assignments[name], limits, args.test_timeout)
-                records += result.records
-                printed.update({(name, grade_id): text for grade_id, text in result.outputs.items()})
-                score = sum(r["score"] for r in result.records)
-                lines.append(f"{name} ({path.name}): {score:g} / {assignments[name].max_score:g} points")
-                notes += [f"{path.name}: {note}" for note in result.notes]
+            results.append(failed_submission(STUDENT, assignments[args.assignment],
+                                             "no notebook of this assignment was submitted", status="missing"))
+    settings = Settings(Limits(wall_seconds=args.timeout), args.test_timeout)
+    for task, result in grade(plan(found, assignments).tasks, settings):
+        results.append(result)
+        path = task.submission.notebook
+        lines.append(f"{result.assignment} ({path.name}): {result.score:g} / {task.assignment.max_score:g} points")
+        notes += [f"{path.name}: {note}" for note in result.notes]
     if notes:
         lines += ["", "Notes:"] + [f"- {note}" for note in notes]
-    write_gradescope(records, args.results, output="\n".join(lines), printed=printed)
+    write_gradescope(results, args.results, output="\n".join(lines))
     print("\n".join(lines))
     return 0
-
-
-def _grade(pool, path, assignment, limits, test_seconds):
-    try:
-        return grade_submission(pool, path, assignment, STUDENT, limits=limits, test_seconds=test_seconds)
-    except (OSError, ValueError) as exc:   # the notebook could not be read
-        return failed_submission(STUDENT, assignment, f"the notebook could not be graded: "
-                                                      f"{type(exc).__name__}: {str(exc)[:300]}")
 
 
 def main(argv=None):

@@ -1,6 +1,6 @@
 """Scores into an nbgrader gradebook, for nbgrader's formgrader and ``nbgrader export``.
 
-    summary = export_to_gradebook(records, "sqlite:///course/gradebook.db", load_assignments())
+    summary = export_to_gradebook(records, "sqlite:///course/gradebook.db", load_assignments())   # [Record]
     workbook export-nbgrader graded --db sqlite:///course/gradebook.db    # reads graded/grades.json
 
 What is written, through nbgrader's own API (nbgrader.api.Gradebook), for
@@ -43,6 +43,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
 from autograder.assignments import load_assignments
+from autograder.grading.record import Record, ResultFileError
 from autograder.nbgrader_course import put_alembic_on_path
 
 HELP = "write grades.json of a graded folder into an nbgrader gradebook (formgrader, nbgrader export)"
@@ -64,7 +65,7 @@ class GradebookExport:
 
 
 def export_to_gradebook(records, db_url, assignments, *, course_id=""):
-    """Write ``records`` (autograder.judge) into the gradebook at ``db_url``; -> GradebookExport.
+    """Write ``records`` (Records, autograder.grading.record) into the gradebook at ``db_url``; -> GradebookExport.
 
     ``assignments`` is {name: Assignment} (autograder.assignments.load_assignments).
     ``course_id`` is nbgrader's CourseDirectory.course_id ("" unless the course sets one).
@@ -94,20 +95,20 @@ def _group(records, assignments, notes):
     """{(assignment, student): {grade_id: record}}, leaving out what cannot go into a gradebook."""
     grouped = {}
     for r in records:
-        assignment = assignments.get(r["assignment"])
+        assignment = assignments.get(r.assignment)
         if assignment is None:
-            notes.append(f"{r['student']}: left out {r['assignment']!r}, which is not an assignment "
-                         f"({r['message'][:120] if r['message'] else 'no solution notebook'})")
+            notes.append(f"{r.student}: left out {r.assignment!r}, which is not an assignment "
+                         f"({r.message[:120] if r.message else 'no solution notebook'})")
             continue
-        if r["test"] not in {t.grade_id for t in assignment.tests}:
-            notes.append(f"{r['student']}, {r['assignment']}: left out test {r['test']!r}, not a graded "
+        if r.test not in {t.grade_id for t in assignment.tests}:
+            notes.append(f"{r.student}, {r.assignment}: left out test {r.test!r}, not a graded "
                          "cell of the solution notebook")
             continue
-        points = assignment.test(r["test"]).points
-        if float(r["max_score"]) != points:
-            notes.append(f"{r['student']}, {r['assignment']}, {r['test']}: graded out of {r['max_score']:g}, "
+        points = assignment.test(r.test).points
+        if r.max_score != points:
+            notes.append(f"{r.student}, {r.assignment}, {r.test}: graded out of {r.max_score:g}, "
                          f"the solution gives {points:g} points; grade again to update")
-        grouped.setdefault((r["assignment"], r["student"]), {})[r["test"]] = r
+        grouped.setdefault((r.assignment, r.student), {})[r.test] = r
     return grouped
 
 
@@ -176,10 +177,26 @@ def _write_submission(gradebook, assignment, student, by_test, summary):
         summary.submissions_added += 1
     for grade_id, r in by_test.items():
         grade = gradebook.find_grade(grade_id, notebook_name(assignment), assignment.name, student)
-        grade.auto_score = float(r["score"])
+        grade.auto_score = r.score
         grade.needs_manual_grade = grade.manual_score is not None
         summary.grades_written += 1
     gradebook.db.commit()
+
+
+def read_grades(path):
+    """The Records of a grades.json; ValueError (ResultFileError) naming the file, the record and the fix."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise
+    except ValueError as exc:
+        raise ResultFileError(f"{path} is not valid JSON ({exc}); run `workbook grade` again to rewrite it") from None
+    if not isinstance(data, list):
+        raise ResultFileError(f"{path} is not a list of records; run `workbook grade` again to rewrite it")
+    try:
+        return [Record.from_json(r, f"record {i + 1}") for i, r in enumerate(data)]
+    except ResultFileError as exc:
+        raise ResultFileError(f"{path}: {exc}; run `workbook grade` again to rewrite it") from None
 
 
 # ---------------------------------------------------------------- the subcommand
@@ -197,13 +214,13 @@ def add_arguments(parser):
 def run(args):
     grades = Path(args.out_dir) / "grades.json"
     try:
-        records = json.loads(grades.read_text(encoding="utf-8"))
+        records = read_grades(grades)
     except FileNotFoundError:
         print(f"workbook export-nbgrader: {grades} does not exist; run `workbook grade ... --out {args.out_dir}` "
               "first", file=sys.stderr)
         return 2
     except ValueError as exc:
-        print(f"workbook export-nbgrader: {grades} is not valid JSON ({exc})", file=sys.stderr)
+        print(f"workbook export-nbgrader: {exc}", file=sys.stderr)
         return 2
     db_url = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
     if db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):]).parent.is_dir():

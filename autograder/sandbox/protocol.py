@@ -14,7 +14,8 @@ the header are JSON, with tagged objects for what JSON lacks:
     {"__tuple__": [...]}          a tuple (JSON lists stay lists)
     {"__dict__": [[k, v], ...]}   a dict, keys encoded like values
     {"__handle__": n}             an object that stays in the worker (a cache, an optimizer)
-    {"__function__": ...}         a TrustedFunction the worker builds itself (grad_fn, phi)
+    {"__function__": ...}         a TrustedFunction the worker builds itself (grad_fn, phi;
+                                  trusted_functions.py)
     {"__generator__": state}      a numpy Generator (PCG64 state), so a submission draws
                                   the same numbers as the reference would
     {"__callback__": n}           a judge-side function the worker may call back (below)
@@ -40,48 +41,17 @@ import json
 import math
 import struct
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
+
+from autograder.sandbox.trusted_functions import TrustedFunction, TrustedFunctionError
 
 MAGIC = b"AGW1"
 MAX_HEADER_BYTES = 32 * 2**20   # sources and outputs travel in the header
 MAX_BLOBS = 100_000
 MAX_DEPTH = 64                  # nesting of lists/tuples/dicts in one value
 NUMERIC_KINDS = "biufc"         # bool, int, unsigned, float, complex
-SETUP_FAILED_EXIT = 70          # exit code of a worker that could not confine itself
-
-# Outcomes of a request; "ok" is the only one that is not a SubmissionError.
-STATUSES = {
-    "ok": "the call returned a value",
-    "error": "the submission raised an exception or returned something unusable",
-    "missing": "the function or class is not defined in the submission",
-    "timeout": "over the wall-clock or CPU-time limit; the worker was stopped",
-    "memory": "over the memory limit",
-    "crashed": "the worker process died (os._exit, a signal, a crash in compiled code)",
-    "protocol": "the worker sent something that is not a well-formed reply to this request",
-}
-
-
-class SubmissionError(Exception):
-    """A test could not get a value from the submission.
-
-    ``status`` is a key of STATUSES; ``message`` is meant for the student
-    (it may quote the submission's own error text, so escape it in HTML);
-    ``lineno`` is a line of the extracted source when known (see
-    Extraction.locate); ``output`` is what the call printed; for an
-    exception the submission raised, ``exception`` names its class and that
-    class's builtin bases, most derived first (("MyError", "ValueError", ...)).
-    """
-
-    def __init__(self, status, message, *, lineno=None, output="", exception=()):
-        super().__init__(f"[{status}] {message}")
-        self.status = status
-        self.message = message
-        self.lineno = lineno
-        self.output = output
-        self.exception = tuple(exception)
-
 
 class FrameError(Exception):
     """Bytes on the channel that are not a well-formed frame or value."""
@@ -345,7 +315,10 @@ class Decoder:
             params = self.decode(tree.get("params"), depth + 1)
             if not isinstance(params, dict):
                 raise FrameError("function parameters are not a dict")
-            return TrustedFunction(body, tree.get("part", ""), **params).build()
+            try:
+                return TrustedFunction(body, tree.get("part", ""), **params).build()
+            except TrustedFunctionError as exc:
+                raise FrameError(str(exc)) from None
         if tag == "__callback__" and type(body) is int and self.on_callback is not None:
             return self.on_callback(body)
         raise FrameError(f"unexpected tagged value {tag!r}")
@@ -376,131 +349,3 @@ def _generator_from_state(body):
     except (ValueError, OverflowError, TypeError) as exc:
         raise FrameError(f"a Generator state is invalid ({exc})") from None
     return np.random.Generator(bits)
-
-
-# ---------------------------------------------------------------- trusted functions
-
-@dataclass(eq=False)
-class TrustedFunction:
-    """A function the judge passes as an argument without sending code.
-
-    Graded code such as ``Adam.step(theta, grad_fn)`` or
-    ``forward_pass(alpha0, Omegas, betas, phi)`` takes callables. The judge
-    names one of the problems below and the part it wants; the worker builds
-    the callable from its own copy of this module. The judge can call
-    ``build()`` too, to run the reference on the same problem.
-
-        TrustedFunction("quadratic", "grad", A=A, b=b)   # x -> A x - b
-        TrustedFunction("sigmoid", "derivative")          # z -> s(z)(1 - s(z))
-
-    It is callable in-process too, so the same check code runs unchanged in
-    an nbgrader kernel (no sandbox) and in the judge (built in the worker).
-    """
-
-    kind: str
-    part: str
-    params: dict = field(default_factory=dict)
-
-    def __init__(self, kind, part, **params):
-        self.kind, self.part, self.params = kind, part, params
-        self._built = None
-
-    def __call__(self, *args, **kwargs):
-        if self._built is None:
-            self._built = self.build()
-        return self._built(*args, **kwargs)
-
-    def build(self):
-        if self.kind not in TRUSTED_FUNCTIONS:
-            raise FrameError(f"unknown trusted function {self.kind!r}; known: {sorted(TRUSTED_FUNCTIONS)}")
-        try:
-            parts = TRUSTED_FUNCTIONS[self.kind](**self.params)
-        except TypeError as exc:
-            raise FrameError(f"bad parameters for {self.kind!r}: {exc}") from None
-        if self.part not in parts:
-            raise FrameError(f"{self.kind!r} has no part {self.part!r}; it has {sorted(parts)}")
-        return parts[self.part]
-
-
-def _f64(x):
-    return np.asarray(x, dtype=np.float64)
-
-
-def _quadratic(A, b, c=0.0):
-    """f(x) = 1/2 x^T A x - b^T x + c, gradient A x - b, Hessian A (A symmetric)."""
-    A, b = _f64(A), _f64(b)
-
-    def value(x):
-        x = _f64(x)
-        return float(0.5 * x @ A @ x - b @ x + c)
-
-    return {
-        "value": value,
-        "grad": lambda x: A @ _f64(x) - b,
-        "hessian": lambda x: A.copy(),
-        "hvp": lambda v: A @ _f64(v),          # for conjugate_gradient(hvp, b, ...)
-    }
-
-
-def _rosenbrock(a=1.0, b=100.0):
-    """f(x) = sum_i b (x_{i+1} - x_i^2)^2 + (a - x_i)^2 in any dimension >= 2."""
-    def value(x):
-        x = _f64(x)
-        return float(np.sum(b * (x[1:] - x[:-1] ** 2) ** 2 + (a - x[:-1]) ** 2))
-
-    def grad(x):
-        x = _f64(x)
-        g = np.zeros_like(x)
-        r = x[1:] - x[:-1] ** 2
-        g[:-1] = -4.0 * b * x[:-1] * r - 2.0 * (a - x[:-1])
-        g[1:] += 2.0 * b * r
-        return g
-
-    def hessian(x):
-        x = _f64(x)
-        n = x.size
-        H = np.zeros((n, n))
-        i = np.arange(n - 1)
-        H[i, i] += 12.0 * b * x[:-1] ** 2 - 4.0 * b * x[1:] + 2.0
-        H[i + 1, i + 1] += 2.0 * b
-        H[i, i + 1] = H[i + 1, i] = -4.0 * b * x[:-1]
-        return H
-
-    return {"value": value, "grad": grad, "hessian": hessian}
-
-
-def _sine_sum(w):
-    """f(x) = sum w * sin(x): smooth, not quadratic, every coordinate different."""
-    w = _f64(w)
-    return {"value": lambda x: float(np.sum(w * np.sin(_f64(x)))),
-            "grad": lambda x: w * np.cos(_f64(x))}
-
-
-def _squared_error(target):
-    """C(a) = 1/2 ||a - target||^2 and its gradient a - target."""
-    target = _f64(target)
-    return {"value": lambda a: float(0.5 * np.sum((_f64(a) - target) ** 2)),
-            "grad": lambda a: _f64(a) - target}
-
-
-def _elementwise(value, derivative):
-    return lambda: {"value": value, "derivative": derivative}
-
-
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-_f64(z)))
-
-
-TRUSTED_FUNCTIONS = {
-    "quadratic": _quadratic,
-    "rosenbrock": _rosenbrock,
-    "sine_sum": _sine_sum,
-    "squared_error": _squared_error,
-    "sigmoid": _elementwise(_sigmoid, lambda z: _sigmoid(z) * (1.0 - _sigmoid(z))),
-    "tanh": _elementwise(lambda z: np.tanh(_f64(z)),
-                         lambda z: 1.0 - np.tanh(_f64(z)) ** 2),
-    "relu": _elementwise(lambda z: np.maximum(_f64(z), 0.0),
-                         lambda z: (_f64(z) > 0).astype(np.float64)),
-    "identity": _elementwise(lambda z: _f64(z).copy(),
-                             lambda z: np.ones_like(_f64(z))),
-}

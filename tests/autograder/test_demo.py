@@ -13,7 +13,8 @@ from autograder.demo.answer_cells.broken import BROKEN
 from autograder.demo.class_builder import KINDS, build_class, plan_class, select_assignments
 from autograder.demo.command import clear_demo_folder
 from autograder.demo.gradebook import file_locations, gradebook_rows, gradebook_table, score_histogram
-from autograder.discover import discover
+from autograder.grading.discover import discover
+from autograder.grading.record import Record, SubmissionResult
 
 ASSIGNMENTS = load_assignments()
 
@@ -151,9 +152,9 @@ def test_a_second_run_replaces_what_the_first_demo_wrote(tmp_path):
 
 def result(student, assignment, scores):
     """A stored result with one record per (score, max_score) pair."""
-    return {"student": student, "assignment": assignment,
-            "records": [{"test": f"t{k}", "score": s, "max_score": m, "status": "passed" if s == m else "failed",
-                         "message": ""} for k, (s, m) in enumerate(scores)]}
+    return SubmissionResult(student, assignment, [Record(student, assignment, f"t{k}", "f", s, m,
+                                                         "passed" if s == m else "failed", "")
+                                                  for k, (s, m) in enumerate(scores)])
 
 
 def test_the_gradebook_table_totals_and_percentages():

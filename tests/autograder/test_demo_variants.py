@@ -45,7 +45,7 @@ def graded(pool, name, items, limits=LIMITS):
     if isinstance(notebook, str):
         raise AssertionError("use a file for a notebook that is not JSON")
     result = grade_submission(pool, notebook, ASSIGNMENTS[name], "demo", limits=limits)
-    return {r["test"]: r for r in result.records}, result
+    return {r.test: r for r in result.records}, result
 
 
 def params(kind):
@@ -103,23 +103,23 @@ def test_the_broken_submissions_cover_what_the_design_promises_to_survive():
 @pytest.mark.parametrize("name, variant", params("alternatives"))
 def test_a_valid_alternative_gets_full_marks(pool, name, variant):
     records, result = graded(pool, name, [variant])
-    wrong = {t: (r["status"], r["message"][:300]) for t, r in records.items() if r["status"] != "passed"}
+    wrong = {t: (r.status, r.message[:300]) for t, r in records.items() if r.status != "passed"}
     assert not wrong, f"{variant.label}: {wrong}"
-    assert sum(r["score"] for r in records.values()) == ASSIGNMENTS[name].max_score
+    assert sum(r.score for r in records.values()) == ASSIGNMENTS[name].max_score
     assert result.notes == []
 
 
 @pytest.mark.parametrize("name, mistake", params("mistakes"))
 def test_a_typical_mistake_loses_exactly_its_tests_with_the_diagnosis(pool, name, mistake):
     records, _ = graded(pool, name, [mistake])
-    lost = {t for t, r in records.items() if r["status"] != "passed"}
-    assert lost == set(mistake.lost_tests), {t: records[t]["message"][:300] for t in lost}
+    lost = {t for t, r in records.items() if r.status != "passed"}
+    assert lost == set(mistake.lost_tests), {t: records[t].message[:300] for t in lost}
     for test in lost:
-        assert records[test]["status"] == "failed" and records[test]["score"] == 0
-    diagnosis = records[mistake.lost_tests[0]]["message"]
+        assert records[test].status == "failed" and records[test].score == 0
+    diagnosis = records[mistake.lost_tests[0]].message
     assert mistake.expected_phrase in diagnosis, diagnosis
     a = ASSIGNMENTS[name]
-    assert sum(r["score"] for r in records.values()) == a.max_score - sum(a.test(t).points for t in lost)
+    assert sum(r.score for r in records.values()) == a.max_score - sum(a.test(t).points for t in lost)
 
 
 @pytest.mark.parametrize("item", [pytest.param(b, id=f"{b.assignment[:2]}-{k}",
@@ -131,17 +131,17 @@ def test_a_broken_submission_costs_only_its_tests(pool, item, tmp_path):
         path = tmp_path / a.notebook
         path.write_text(item.notebook_text)
         result = grade_submission(pool, path, a, "mallory", limits=BROKEN_LIMITS)
-        records = {r["test"]: r for r in result.records}
+        records = {r.test: r for r in result.records}
     else:
         records, result = graded(pool, item.assignment, [item], limits=BROKEN_LIMITS)
     costs = {t.grade_id: item.costs[ALL_TESTS] for t in a.tests} if ALL_TESTS in item.costs else item.costs
     for test, record in records.items():
         if test in costs:
             status, phrase = costs[test]
-            assert (record["status"], record["score"]) == (status, 0.0), (item.label, record)
-            assert phrase in record["message"], (item.label, record["message"])
+            assert (record.status, record.score) == (status, 0.0), (item.label, record)
+            assert phrase in record.message, (item.label, record.message)
         else:
-            assert record["status"] == "passed", (item.label, record)
+            assert record.status == "passed", (item.label, record)
     for output in result.outputs.values():
         assert len(output) < 4200          # megabytes printed: a capped echo, never a lost point
     if not costs:

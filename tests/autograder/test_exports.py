@@ -14,9 +14,9 @@ from nbgrader.plugins.export import CsvExportPlugin
 from autograder.assignments import load_assignments
 from autograder.exports import gradescope, nbgrader_gradebook
 from autograder.exports.nbgrader_gradebook import GradebookMismatch, export_to_gradebook
-from autograder.judge import RECORD_STATUSES, record
+from autograder.grading.record import RECORD_STATUSES, Record, SubmissionResult
+from autograder.grading.sheets import write_grades
 from autograder.nbgrader_course import NbgraderCourse
-from autograder.results import write_grades
 from autograder.submissions import filled_notebook, with_answer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +65,7 @@ GRADESCOPE_SCHEMA = {
 
 def records_of(student, assignment, failing=(), status="failed"):
     """One record per test: full points, except 0 and ``status`` for the grade_ids in ``failing``."""
-    return [record(student, assignment.name, t.grade_id, t.function,
+    return [Record(student, assignment.name, t.grade_id, t.function,
                    0 if t.grade_id in failing else t.points, t.points,
                    status if t.grade_id in failing else "passed",
                    f"{t.grade_id} is wrong <b>here</b>" if t.grade_id in failing else "")
@@ -81,24 +81,25 @@ def filled_02():
 def test_gradescope_results_follow_the_schema_and_the_records(tmp_path):
     statuses = [s for s in RECORD_STATUSES if s != "passed"]
     records = records_of("alice", NB02)
-    for r, status in zip(records[1:], statuses):      # one test of each failing status
-        r.update(score=0.0, status=status, message=f"{r['function']} went {status} <script>")
-    printed = {(NB02.name, records[1]["test"]): "step 1\nstep 2"}
+    for i, status in enumerate(statuses, start=1):      # one test of each failing status
+        records[i] = dataclasses.replace(records[i], score=0.0, status=status,
+                                         message=f"{records[i].function} went {status} <script>")
+    result = SubmissionResult("alice", NB02.name, records, outputs={records[1].test: "step 1\nstep 2"})
     path = tmp_path / "results" / "results.json"
-    written = gradescope.write_gradescope(records, path, output="total", printed=printed)
+    written = gradescope.write_gradescope([result], path, output="total")
 
     on_disk = json.loads(path.read_text())
     assert on_disk == written
     jsonschema.validate(on_disk, GRADESCOPE_SCHEMA)
-    assert on_disk["score"] == sum(r["score"] for r in records) == NB02.max_score - sum(r["max_score"]
+    assert on_disk["score"] == sum(r.score for r in records) == NB02.max_score - sum(r.max_score
                                                                                       for r in records[1:5])
     assert on_disk["output"] == "total" and on_disk["visibility"] == "visible"
     assert len(on_disk["tests"]) == len(records)
     for test, r in zip(on_disk["tests"], records):
-        assert test["name"] == f"{r['test']} ({r['function']})"
-        assert (test["score"], test["max_score"]) == (r["score"], r["max_score"])
-        assert test["status"] == ("passed" if r["status"] == "passed" else "failed")
-        assert test["output"].startswith(r["message"]) and test["visibility"] == "visible"
+        assert test["name"] == f"{r.test} ({r.function})"
+        assert (test["score"], test["max_score"]) == (r.score, r.max_score)
+        assert test["status"] == ("passed" if r.status == "passed" else "failed")
+        assert test["output"].startswith(r.message) and test["visibility"] == "visible"
         assert test["output_format"] == "text"           # a submission's "<script>" is never HTML
     assert on_disk["tests"][1]["output"].endswith("\n\nYour code printed:\nstep 1\nstep 2")
     assert on_disk["tests"][0]["output"] == ""
@@ -106,7 +107,9 @@ def test_gradescope_results_follow_the_schema_and_the_records(tmp_path):
 
 def test_gradescope_names_the_assignment_when_there_are_several():
     nb01 = ASSIGNMENTS["01_backprop"]
-    results = gradescope.gradescope_results(records_of("a", NB02) + records_of("a", nb01, failing={"test_relu"}))
+    results = gradescope.gradescope_results([SubmissionResult("a", NB02.name, records_of("a", NB02)),
+                                             SubmissionResult("a", nb01.name,
+                                                              records_of("a", nb01, failing={"test_relu"}))])
     jsonschema.validate(results, GRADESCOPE_SCHEMA)
     names = [t["name"] for t in results["tests"]]
     assert names[0] == f"02_minibatch: {NB02.tests[0].grade_id} ({NB02.tests[0].function})"
@@ -197,7 +200,7 @@ def test_export_writes_each_grade_cell_and_a_second_export_updates(tmp_path, emp
     fresh_gradebook(empty_gradebook, course.root / "gradebook.db")
     alice = records_of("alice", NB02)
     bob = records_of("bob", NB02, failing={"test_linear", "test_softmax"})
-    unrecognised = record("carol", "unrecognised: carol.ipynb", "", "", 0, 0, "error", "could not tell")
+    unrecognised = Record("carol", "unrecognised: carol.ipynb", "", "", 0, 0, "error", "could not tell")
 
     first = export_to_gradebook(alice + bob + [unrecognised], course.db_url, ASSIGNMENTS)
 
@@ -206,12 +209,12 @@ def test_export_writes_each_grade_cell_and_a_second_export_updates(tmp_path, emp
     assert len(first.notes) == 1 and "carol" in first.notes[0]
     for student, records in (("alice", alice), ("bob", bob)):
         assert gradebook_scores(course.db_url, "02_minibatch", student) == {
-            r["test"]: (r["score"], r["score"], r["max_score"]) for r in records}
+            r.test: (r.score, r.score, r.max_score) for r in records}
     with Gradebook(course.db_url) as gb:
         notebook = gb.find_notebook("02_minibatch", "02_minibatch")
         assert {c.name: c.max_score for c in notebook.grade_cells} == {t.grade_id: t.points for t in NB02.tests}
         assert {c.name for c in notebook.solution_cells} == set(NB02.solution_cells)
-        assert gb.find_submission("02_minibatch", "bob").score == sum(r["score"] for r in bob)
+        assert gb.find_submission("02_minibatch", "bob").score == sum(r.score for r in bob)
         grade = gb.find_grade("test_softmax", "02_minibatch", "02_minibatch", "bob")
         assert grade.needs_manual_grade is False
         grade.manual_score = 0.5                  # a TA's override must survive the next export
@@ -260,8 +263,7 @@ def test_export_refuses_to_change_what_was_submitted(tmp_path, empty_gradebook, 
 
 def test_workbook_export_nbgrader_reads_grades_json(tmp_path, empty_gradebook, capsys):
     out = tmp_path / "graded"
-    write_grades(out, [{"student": "dana", "assignment": NB02.name,
-                        "records": records_of("dana", NB02, failing={"test_mse_loss"})}])
+    write_grades(out, [SubmissionResult("dana", NB02.name, records_of("dana", NB02, failing={"test_mse_loss"}))])
     db = tmp_path / "course" / "gradebook.db"
     fresh_gradebook(empty_gradebook, db)
     assert nbgrader_gradebook.main([str(out), "--db", str(db)]) == 0
@@ -272,6 +274,12 @@ def test_workbook_export_nbgrader_reads_grades_json(tmp_path, empty_gradebook, c
 
     assert nbgrader_gradebook.main([str(tmp_path / "nowhere"), "--db", str(db)]) == 2
     assert "run `workbook grade" in capsys.readouterr().err
+    records = json.loads((out / "grades.json").read_text())
+    records[1]["status"] = "great"
+    (out / "grades.json").write_text(json.dumps(records))
+    assert nbgrader_gradebook.main([str(out), "--db", str(db)]) == 2      # named, with the fix; nothing written
+    assert f"{out / 'grades.json'}: record 2: status 'great' is not one of passed, failed, missing, timeout, " \
+           "error; run `workbook grade` again to rewrite it" in capsys.readouterr().err
 
 
 @pytest.mark.slow
@@ -291,4 +299,4 @@ def test_export_fills_a_gradebook_made_by_nbgrader_generate(tmp_path):
     with Gradebook(course.db_url) as gb:
         assert len(gb.find_notebook(NB02.name, NB02.name).source_cells) == source_cells
     assert gradebook_scores(course.db_url, NB02.name, "erin") == {
-        r["test"]: (r["score"], r["score"], r["max_score"]) for r in records}
+        r.test: (r.score, r.score, r.max_score) for r in records}

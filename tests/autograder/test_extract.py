@@ -117,6 +117,20 @@ def test_a_cell_that_does_not_parse_is_skipped_with_its_line():
     syntax = [m for m in ex.messages if "was skipped" in m]
     assert len(syntax) == 1 and "cell 3" in syntax[0] and "line 4" in syntax[0]
     assert any(m.startswith("bad is missing") and "cell 3" in m for m in ex.messages)
+    (note,) = ex.missing_notes({"bad"})      # the facts, as fields
+    assert (note.kind, note.name, note.cell, note.line, note.reason) == ("missing", "bad", 2, 4, "unparsable")
+    assert note.message == "bad is missing: it is written in cell 3, which does not parse: invalid syntax on line 4 " \
+                           "of the cell"
+
+
+@pytest.mark.parametrize("cell", ["\n" * 1_000_000 + "%", "x = 1\n" + " " * 1_000_000 + "?\n",
+                                  "def  " * 200_000 + "\n" * 500_000])
+def test_scanning_a_megabyte_cell_takes_linear_time(cell):
+    nb = notebook(new_code_cell(cell), new_code_cell("def f(x)\n" + "\n" * 500_000))
+    start = time.perf_counter()
+    ex = extract_source(nb, ["f", "g"])
+    assert time.perf_counter() - start < 10.0     # a quadratic scan took 36 s on 670 KB
+    assert ex.missing == {"f", "g"} and ex.missing_notes({"f"})[0].reason == "unparsable"
 
 
 def test_last_definition_wins_and_is_reported():

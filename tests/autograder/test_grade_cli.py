@@ -15,11 +15,13 @@ import pytest
 
 from autograder import cli
 from autograder.assignments import load_assignments
-from autograder.discover import DiscoveryError, discover
-from autograder.feedback import render_feedback
-from autograder.judge import RECORD_FIELDS
+from autograder.grading.discover import DiscoveryError, discover
+from autograder.grading.feedback import render_feedback
+from autograder.grading.plan import plan
+from autograder.grading.record import RECORD_FIELDS, Record, ResultFileError, SubmissionResult
+from autograder.grading.sheets import grades_csv
+from autograder.grading.store import load_result, safe_name, write_text_atomic
 from autograder.progress import Progress
-from autograder.results import grades_csv, safe_name, write_text_atomic
 from autograder.submissions import filled_notebook, with_answer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,10 +144,9 @@ def test_feedback_pages_escape_student_text_and_hide_the_tests(graded):
 
 def test_feedback_caps_the_echoed_output():
     long_output = "z" * 10_000
-    result = {"student": "x", "assignment": "01_backprop", "notes": ["cell 3 <was> skipped"],
-              "outputs": {"test_a": long_output},
-              "records": [{"student": "x", "assignment": "01_backprop", "test": "test_a", "function": "f",
-                           "score": 0.0, "max_score": 1.0, "status": "timeout", "message": "f did not finish"}]}
+    result = SubmissionResult("x", "01_backprop", notes=["cell 3 <was> skipped"], outputs={"test_a": long_output},
+                              records=[Record("x", "01_backprop", "test_a", "f", 0.0, 1.0, "timeout",
+                                              "f did not finish")])
     page = render_feedback(result)
     assert page.count("z") < 2100 and "8000 more characters not shown" in page
     assert "took too long" in page and "cell 3 &lt;was&gt; skipped" in page
@@ -183,6 +184,46 @@ def test_resume_skips_finished_submissions_and_regrade_forces(graded, tmp_path):
     summary = grade_folder(folder, out, regrade=True, stream=io.StringIO())
     assert (summary.skipped, summary.graded) == (0, 4)
     assert read_json(alice_path)["records"][0]["message"] == ""
+
+
+def test_a_malformed_result_file_is_named_with_the_fix_and_never_stops_the_run(graded, tmp_path):
+    folder, first = graded
+    out = tmp_path / "out"
+    shutil.copytree(first, out)
+    bob_path = out / "results" / "bob" / "01_backprop.json"
+    bob = read_json(bob_path)
+    bob["records"][0]["score"] = "lots"
+    bob_path.write_text(json.dumps(bob))
+    stale = out / "results" / "zed" / "01_backprop.json"
+    stale.parent.mkdir()
+    stale.write_text("{ not json")
+    with pytest.raises(ResultFileError, match=r"bob.*record 1: score is not a number.*--regrade"):
+        load_result(bob_path)
+    err = io.StringIO()
+    from autograder.grade import grade_folder
+
+    summary = grade_folder(folder, out, stream=err)
+    assert (summary.skipped, summary.graded) == (3, 1)          # bob's unreadable file is graded again
+    assert load_result(bob_path).records[0].score == 0.0
+    assert [w for w in summary.warnings if "zed" in w] == [
+        f"{stale} is not a result file this grader can read (not valid JSON: Expecting property name enclosed "
+        "in double quotes: line 1 column 3 (char 2)); delete it, or grade again with --regrade to replace it"]
+    assert str(stale) in err.getvalue()
+    assert {r.student for r in summary.results} == {"alice", "bob", "carol", "dave"}
+
+
+def test_the_plan_stage_leaves_out_what_is_stored_unchanged(graded):
+    folder, out = graded
+    found = discover(folder, ASSIGNMENTS)
+    stored = plan(found, ASSIGNMENTS, out)
+    assert (stored.total, stored.tasks) == (4, []) and [s.student for s in stored.skipped] == ["alice", "bob",
+                                                                                           "carol", "dave"]
+    again = plan(found, ASSIGNMENTS, out, regrade=True)
+    assert [t.submission for t in again.tasks] == found.submissions == [t.submission for t in
+                                                                        plan(found, ASSIGNMENTS).tasks]
+    assert again.tasks[0].assignment is NB01 and again.tasks[3].assignment is None    # dave's: a problem
+    assert again.tasks[0].notebook_sha256 == load_result(out / "results" / "alice" / "01_backprop.json"
+                                                         ).notebook_sha256
 
 
 def test_two_jobs_give_the_same_grades_as_one(graded, tmp_path):
@@ -339,8 +380,8 @@ def test_safe_names_and_atomic_writes(tmp_path):
 
 def test_csv_names_shared_test_ids_by_assignment():
     def result(assignment, test, score):
-        return {"student": "s", "assignment": assignment,
-                "records": [{"test": test, "score": score, "max_score": 1.0}]}
+        return SubmissionResult("s", assignment, [Record("s", assignment, test, "f", score, 1.0,
+                                                         "passed" if score else "failed", "")])
 
     text = grades_csv([result("01_a", "test_linear", 1.0), result("02_b", "test_linear", 0.0)])
     header, first, second = text.strip().split("\n")

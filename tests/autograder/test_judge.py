@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from autograder.assignments import GradedTest, load_assignments
-from autograder.judge import RECORD_FIELDS, failed_submission, grade_submission, run_test
+from autograder.grading.record import RECORD_FIELDS, failed_submission
+from autograder.judge import grade_submission, run_test
 from autograder.proxies import (
     ProxyError,
     Remote,
@@ -41,7 +42,7 @@ def filled(name):
 
 
 def by_test(result):
-    return {r["test"]: r for r in result.records}
+    return {r.test: r for r in result.records}
 
 
 # ---------------------------------------------------------------- whole notebooks
@@ -49,9 +50,9 @@ def by_test(result):
 @pytest.mark.parametrize("name", RELEASED)
 def test_the_solutions_get_full_marks(pool, name):
     result = grade_submission(pool, filled(name), ASSIGNMENTS[name], "alice")
-    assert [r["status"] for r in result.records] == ["passed"] * len(ASSIGNMENTS[name].tests), result.records
-    assert sum(r["score"] for r in result.records) == ASSIGNMENTS[name].max_score > 0
-    assert all(tuple(r) == RECORD_FIELDS and r["student"] == "alice" and r["assignment"] == name
+    assert [r.status for r in result.records] == ["passed"] * len(ASSIGNMENTS[name].tests), result.records
+    assert sum(r.score for r in result.records) == ASSIGNMENTS[name].max_score > 0
+    assert all(tuple(r.to_json()) == RECORD_FIELDS and r.student == "alice" and r.assignment == name
                for r in result.records)
     assert result.notes == []
 
@@ -60,11 +61,11 @@ def test_the_solutions_get_full_marks(pool, name):
 def test_the_untouched_release_gets_zero_not_implemented(pool, name):
     a = ASSIGNMENTS[name]
     result = grade_submission(pool, ROOT / "notebooks" / a.notebook, a, "bob")
-    assert [r["test"] for r in result.records] == [t.grade_id for t in a.tests]
+    assert [r.test for r in result.records] == [t.grade_id for t in a.tests]
     for r, test in zip(result.records, a.tests):
-        assert (r["status"], r["score"], r["max_score"]) == ("failed", 0.0, test.points)
-        assert r["message"].startswith("not implemented yet: ")
-        assert r["message"].split(": ")[1].split()[0] in test.student_names   # names the stub
+        assert (r.status, r.score, r.max_score) == ("failed", 0.0, test.points)
+        assert r.message.startswith("not implemented yet: ")
+        assert r.message.split(": ")[1].split()[0] in test.student_names   # names the stub
 
 
 def test_typical_mistakes_cost_exactly_their_tests(pool):
@@ -91,13 +92,13 @@ def test_typical_mistakes_cost_exactly_their_tests(pool):
         """))
     records = by_test(grade_submission(pool, nb, NB01, "carol"))
     lost = NB01.test("test_sigmoid").points + NB01.test("test_relu").points
-    assert sum(r["score"] for r in records.values()) == NB01.max_score - lost
-    assert [t for t, r in records.items() if r["status"] != "passed"] == ["test_sigmoid", "test_relu"]
-    message = records["test_sigmoid"]["message"]
-    assert records["test_sigmoid"]["status"] == "failed"
+    assert sum(r.score for r in records.values()) == NB01.max_score - lost
+    assert [t for t, r in records.items() if r.status != "passed"] == ["test_sigmoid", "test_relu"]
+    message = records["test_sigmoid"].message
+    assert records["test_sigmoid"].status == "failed"
     assert "sigmoid_backward" in message and "must use the OUTPUT" in message
-    assert records["test_relu"]["status"] == "failed"
-    assert "modified its input x in place" in records["test_relu"]["message"]
+    assert records["test_relu"].status == "failed"
+    assert "modified its input x in place" in records["test_relu"].message
 
 
 def test_a_model_changed_in_the_worker_is_seen_by_the_check(pool):
@@ -113,9 +114,9 @@ def test_a_model_changed_in_the_worker_is_seen_by_the_check(pool):
             return [float(np.linalg.norm(l.grads["b"])) for l in model.layers if isinstance(l, Linear)]
         """))
     records = by_test(grade_submission(pool, nb, a, "erin"))
-    assert records["test_layer_gradient_norms"]["status"] == "failed"
-    assert "parameters" in records["test_layer_gradient_norms"]["message"]
-    assert "changed" in records["test_layer_gradient_norms"]["message"]
+    assert records["test_layer_gradient_norms"].status == "failed"
+    assert "parameters" in records["test_layer_gradient_norms"].message
+    assert "changed" in records["test_layer_gradient_norms"].message
 
 
 HOSTILE = {
@@ -223,24 +224,26 @@ def hostile(pool):
 
 def test_hostile_code_costs_only_its_own_tests(hostile):
     records = by_test(hostile)
-    status = {t: r["status"] for t, r in records.items()}
+    status = {t: r.status for t, r in records.items()}
     assert status == {
         "test_numerical_gradient": "missing", "test_relative_error": "passed", "test_sigmoid": "passed",
         "test_tanh": "timeout", "test_relu": "error", "test_leaky_relu": "passed", "test_softplus": "failed",
         "test_cos_module": "failed", "test_path_derivative": "missing", "test_backprop_derivatives": "failed",
     }
-    assert all(r["score"] == (r["max_score"] if r["status"] == "passed" else 0) for r in records.values())
-    assert records["test_numerical_gradient"]["message"] == (
+    assert all(r.score == (r.max_score if r.status == "passed" else 0) for r in records.values())
+    assert records["test_numerical_gradient"].message == (
         "numerical_gradient is missing: it is written in cell 7 (grade_id 'numerical_gradient'), which does not "
         "parse: '[' was never closed on line 2 of the cell")
-    assert "tanh_forward did not finish within 2 s" in records["test_tanh"]["message"]
-    message = records["test_relu"]["message"]
+    assert "tanh_forward did not finish within 2 s" in records["test_tanh"].message
+    message = records["test_relu"].message
     assert "relu_backward" in message and "exited with code 3" in message
-    assert "out is wrong" in records["test_softplus"]["message"]
-    assert "out is wrong" in records["test_cos_module"]["message"]
-    assert "path_derivative is missing" in records["test_path_derivative"]["message"]
-    assert "enumerate paths" in records["test_backprop_derivatives"]["message"]
-    assert "cell 51" in records["test_backprop_derivatives"]["message"]     # the student's own line
+    assert "out is wrong" in records["test_softplus"].message
+    assert "out is wrong" in records["test_cos_module"].message
+    assert "path_derivative is missing" in records["test_path_derivative"].message
+    assert "enumerate paths" in records["test_backprop_derivatives"].message
+    cell = 1 + next(i for i, c in enumerate(filled("01_backprop").cells)
+                    if c.metadata.get("nbgrader", {}).get("grade_id") == "backprop_derivatives")
+    assert f"cell {cell}, line" in records["test_backprop_derivatives"].message     # the student's own line
     assert any("relative_error is defined 2 times" in n for n in hostile.notes)
     assert any("restarted 2 time(s)" in n for n in hostile.notes)
 
@@ -253,7 +256,7 @@ def test_output_is_kept_capped_and_never_costs_points(hostile):
 
 def test_messages_never_show_hidden_code(hostile):
     for r in hostile.records:
-        assert not any(marker in r["message"] for marker in HIDDEN_MARKERS)
+        assert not any(marker in r.message for marker in HIDDEN_MARKERS)
 
 
 @pytest.mark.slow
@@ -272,9 +275,9 @@ def test_loading_that_hangs_falls_back_to_one_worker_per_test(pool):
     result = grade_submission(pool, nb, NB01, "frank", limits=short)
     assert time.monotonic() - start < 15
     records = by_test(result)
-    assert records["test_numerical_gradient"]["status"] == "timeout"
-    assert "loading the code of numerical_gradient failed" in records["test_numerical_gradient"]["message"]
-    assert all(r["status"] == "passed" for t, r in records.items() if t != "test_numerical_gradient")
+    assert records["test_numerical_gradient"].status == "timeout"
+    assert "loading the code of numerical_gradient failed" in records["test_numerical_gradient"].message
+    assert all(r.status == "passed" for t, r in records.items() if t != "test_numerical_gradient")
     assert any("loading the notebook's code failed" in n for n in result.notes)
 
 
@@ -282,11 +285,13 @@ def test_an_unreadable_notebook_is_an_error_for_every_test(pool, tmp_path):
     path = tmp_path / "broken.ipynb"
     path.write_text("{ this is not json")
     result = grade_submission(pool, path, NB01, "gina")
-    assert {r["status"] for r in result.records} == {"error"}
-    assert "could not be read" in result.records[0]["message"]
+    assert {r.status for r in result.records} == {"error"}
+    assert "could not be read" in result.records[0].message
     unknown = failed_submission("hal", "unrecognised: x.ipynb", "could not tell")
-    assert unknown.records == [{"student": "hal", "assignment": "unrecognised: x.ipynb", "test": "", "function": "",
-                                "score": 0.0, "max_score": 0.0, "status": "error", "message": "could not tell"}]
+    assert [r.to_json() for r in unknown.records] == [{"student": "hal", "assignment": "unrecognised: x.ipynb",
+                                                       "test": "", "function": "",
+                                                       "score": 0.0, "max_score": 0.0, "status": "error",
+                                                       "message": "could not tell"}]
 
 
 # ---------------------------------------------------------------- proxies, on a small submission
@@ -533,6 +538,35 @@ def test_run_test_outcomes_and_what_messages_may_show(pool):
     status, message = outcome("secret = {'hidden-input-31337': 1}\nsecret['other']\n")
     assert status == "error" and "KeyError" in message and "31337" not in message and "secret" not in message
     w.close()
+
+
+def test_student_keywords_named_like_the_sandbox_options_reach_the_function(pool):
+    source = textwrap.dedent("""\
+        def schedule(t, *, timeout=1.0, keep=False, return_args=None):
+            return [t, timeout, keep, return_args]
+
+        def picky(x, keep=None):
+            raise KeyError(f"keep={keep}")
+        """)
+    w = pool.spawn(source, graded_names=["schedule", "picky"])
+    try:
+        hidden = textwrap.dedent("""\
+            from course_lib.selfcheck.core import CheckFailure
+            if schedule(3, timeout=9.5, keep=True, return_args="x") != [3, 9.5, True, "x"]:
+                raise CheckFailure("the keywords did not arrive")
+            """)
+        assert run_test(w, GradedTest("test_kw", 1.0, hidden, ("schedule",), "grade_kw"))[:2] == ("passed", "")
+        assert w.call("schedule", (2,), {"timeout": 4.0, "keep": True}, timeout=5.0) == [2, 4.0, True, None]
+        # the failure's class, cell and line travel as fields, located in the notebook
+        remote = Remote(w, locate=lambda line: (6, line + 10))
+        with pytest.raises(KeyError) as info:
+            RemoteFunction(remote, "picky")(1, keep=2)
+        fault = info.value.fault
+        assert (fault.exc_type, fault.label, fault.cell, fault.cell_line) == ("KeyError", "picky", 6, 15)
+        assert fault.line == 5 and fault.code == 'raise KeyError(f"keep={keep}")'
+        assert info.value.text == "'keep=2' (cell 7, line 15: raise KeyError(f\"keep={keep}\"))"
+    finally:
+        w.close()
 
 
 def test_callable_heavy_checks_run_unchanged_on_proxies(pool):

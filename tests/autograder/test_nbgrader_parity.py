@@ -98,9 +98,9 @@ def grade_both(course, assignment, notebooks, tmp_path):
                        stream=io.StringIO())
     found = {}
     for student in notebooks:
-        (result,) = [r for r in run.results if r["student"] == student and r["assignment"] == assignment.name]
-        records = {r["test"]: r for r in result["records"]}
-        ours = {test: (r["score"], r["max_score"]) for test, r in records.items()}
+        (result,) = [r for r in run.results if r.student == student and r.assignment == assignment.name]
+        records = {r.test: r for r in result.records}
+        ours = {test: (r.score, r.max_score) for test, r in records.items()}
         theirs = {test: (float(s), float(m)) for test, (s, m) in course.scores(assignment.name, student).items()}
         found[student] = (theirs, ours, records)
     return found
@@ -130,13 +130,13 @@ def test_nbgrader_and_workbook_grade_agree_test_by_test(name, course, tmp_path):
         assert {t: m for t, (_, m) in theirs.items()} == {t: m for t, (_, m) in all_tests.items()}, student
         # the students are what they claim to be: full marks but for the mistakes' tests
         lost = {t for t, (s, m) in ours.items() if s != m}
-        assert lost == must_lose[student], (student, {t: records[t]["message"] for t in lost ^ must_lose[student]})
+        assert lost == must_lose[student], (student, {t: records[t].message for t in lost ^ must_lose[student]})
         differ = {t for t in all_tests if theirs[t] != ours[t]}
         documented = STDERR_ZEROED.get((name, student), {})
         assert differ == set(documented), (student, {t: (theirs[t], ours[t]) for t in differ})
         for test in documented:   # nbgrader: zero for the stderr output alone; workbook grade: full marks
             assert theirs[test] == (0.0, all_tests[test][1]) and ours[test] == all_tests[test], test
-            assert records[test]["status"] == "passed"
+            assert records[test].status == "passed"
             text, raised = stderr_output(autograded_cell(course, assignment, student, test))
             assert "RuntimeWarning" in text and not raised, (test, text)
 
@@ -206,11 +206,11 @@ def test_documented_differences(course, tmp_path):
     for cheat in ("patches_norm", "patches_checks"):                   # the cheat fools nbgrader, not the judge
         theirs, ours, records = found[cheat]
         assert ours == {**full, "test_sigmoid": zero["test_sigmoid"]}, cheat
-        assert records["test_sigmoid"]["status"] == "failed"
-        assert "must use the OUTPUT" in records["test_sigmoid"]["message"]
+        assert records["test_sigmoid"].status == "failed"
+        assert "must use the OUTPUT" in records["test_sigmoid"].message
         assert theirs["test_sigmoid"] == full["test_sigmoid"], cheat
         assert all(theirs[t] == ours[t] for t in unchanged), cheat
 
     theirs, ours, records = found["patches_allclose"]                  # a cheat that fools nobody
     assert theirs == ours == {**full, "test_sigmoid": zero["test_sigmoid"]}
-    assert "must use the OUTPUT" in records["test_sigmoid"]["message"]
+    assert "must use the OUTPUT" in records["test_sigmoid"].message

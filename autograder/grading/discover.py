@@ -1,6 +1,7 @@
-"""Find the submissions in a folder: nbgrader's layout, or a flat folder of notebooks.
+"""Stage "discover": the submissions in a folder (nbgrader's layout, or flat), or in one upload.
 
     found = discover("course/", assignments)           # or "course/submitted", or a flat folder
+    found = discover_upload("/autograder/submission", assignments)    # one student's files (Gradescope)
     found.submissions    # [Submission(student, assignment, notebook, problem), ...] sorted
     found.warnings       # e.g. a second notebook of the same student and assignment
 
@@ -13,6 +14,8 @@ Layouts:
             the notebook (autograder.assignments.recognise); with ``only``, a
             notebook recognised as another assignment is skipped and one not
             recognised at all is taken to be ``only``
+  upload    every .ipynb under one student's folder, subfolders too, at most one per
+            assignment (``discover_upload``; notebooks not graded are named in the warnings)
 A notebook whose assignment cannot be told gets ``problem`` set: the run
 records an error for it instead of stopping. A folder with no notebook at
 all raises DiscoveryError.
@@ -40,7 +43,7 @@ class Submission:
 
 @dataclass
 class Discovery:
-    layout: str                                   # "nbgrader" or "flat"
+    layout: str                                   # "nbgrader", "flat" or "upload"
     submissions: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
 
@@ -150,3 +153,56 @@ def _notebooks(folder):
         return []
     return [Path(e.path) for e in entries
             if e.is_file() and e.name.endswith(".ipynb") and not e.name.startswith(".")]
+
+
+# ---------------------------------------------------------------- one upload (Gradescope)
+
+def discover_upload(folder, assignments, only=None, student=""):
+    """The notebooks of one student's upload, at most one per assignment; -> Discovery ("upload").
+
+    The choice is ``pick_notebooks``'s; its notes (what was not graded, and why) are the warnings.
+    """
+    chosen, notes = pick_notebooks(folder, assignments, only)
+    return Discovery("upload", [Submission(student, name, path) for name, path in chosen], notes)
+
+
+def find_notebooks(folder):
+    """Every .ipynb under ``folder`` (subfolders too), without checkpoints and hidden folders, sorted."""
+    folder = Path(folder)
+    found = []
+    for path in folder.rglob("*.ipynb"):
+        parts = path.relative_to(folder).parts
+        if path.is_file() and not any(p.startswith(".") or p in SKIPPED_DIRS for p in parts):
+            found.append(path)
+    return sorted(found)
+
+
+def pick_notebooks(folder, assignments, only=None):
+    """Which notebook to grade for which assignment -> ([(assignment name, path)], notes).
+
+    A notebook counts for the assignment it is recognised as
+    (autograder.assignments.recognise). With ``only``, notebooks recognised as
+    another assignment are left out and unrecognised ones are taken to be
+    ``only``. Of several notebooks for one assignment, the one with the
+    assignment's file name wins, then a recognised one, then the first by path.
+    """
+    folder = Path(folder)
+    candidates, notes = {}, []
+    for path in find_notebooks(folder):
+        shown = path.relative_to(folder)
+        name = recognise(path, assignments)
+        if only is not None and name not in (None, only):
+            notes.append(f"{shown} was not graded: it looks like {name}, not {only}")
+            continue
+        if name is None and only is None:
+            notes.append(f"{shown} was not graded: it has none of the graded functions or cell ids of "
+                         f"{', '.join(sorted(assignments))}")
+            continue
+        candidates.setdefault(name or only, []).append((name is not None, path))
+    chosen = []
+    for name, paths in sorted(candidates.items()):
+        _, best = min(paths, key=lambda c: (c[1].name != assignments[name].notebook, not c[0], str(c[1])))
+        chosen.append((name, best))
+        notes += [f"{p.relative_to(folder)} was not graded: {best.relative_to(folder)} was graded for {name}"
+                  for _, p in paths if p != best]
+    return chosen, notes

@@ -1,6 +1,6 @@
-"""One HTML feedback page per student and assignment, made from a stored result.
+"""Stage "feedback": one HTML page per student and assignment, made from a stored result.
 
-    write_feedback(out_dir, result)       # result: a dict as autograder.results stores it
+    write_feedback(out_dir, result)       # result: a SubmissionResult (autograder.grading.record)
     html_text = render_feedback(result)
 
 The page lists each graded test: the functions it covers, the points, the
@@ -13,7 +13,7 @@ html-escaped. The page is self-contained (inline CSS, no scripts).
 """
 import html
 
-from autograder.results import feedback_path, write_text_atomic
+from autograder.grading.store import feedback_path, write_text_atomic
 
 ECHO_CHARS = 2000
 
@@ -62,26 +62,21 @@ footer { margin-top: 2rem; font-size: .8rem; color: #59636e; }
 def render_feedback(result):
     """The HTML text of the feedback page of one stored result."""
     e = html.escape
-    records = result.get("records", [])
-    score = sum(r["score"] for r in records)
-    max_score = sum(r["max_score"] for r in records)
-    outputs = result.get("outputs", {})
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(str(result.get('assignment')))}: feedback for {e(str(result.get('student')))}</title>",
+        f"<title>{e(result.assignment)}: feedback for {e(result.student)}</title>",
         f"<style>{CSS}</style></head><body>",
-        f"<h1>{e(str(result.get('assignment')))}</h1>",
-        f'<p class="sub">Feedback for {e(str(result.get("student")))}</p>',
-        f'<p class="total">Score: <strong>{format_points(score)} / {format_points(max_score)}</strong> '
-        f"({_summary(records)})</p>",
+        f"<h1>{e(result.assignment)}</h1>",
+        f'<p class="sub">Feedback for {e(result.student)}</p>',
+        f'<p class="total">Score: <strong>{format_points(result.score)} / {format_points(result.max_score)}</strong> '
+        f"({_summary(result)})</p>",
     ]
-    for r in records:
-        parts.append(_test_html(r, outputs.get(r.get("test"), "")))
-    notes = result.get("notes") or []
-    if notes:
+    for r in result.records:
+        parts.append(_test_html(r, result.outputs.get(r.test, "")))
+    if result.notes:
         parts.append("<h2>Notes on your notebook</h2><ul class=\"notes\">")
-        parts += [f"<li>{e(str(n))}</li>" for n in notes]
+        parts += [f"<li>{e(n)}</li>" for n in result.notes]
         parts.append("</ul>")
     parts.append("<footer>Each test is all or nothing. The tests run your functions on inputs you have "
                  "not seen; this page shows what went wrong, not the tests themselves.</footer>")
@@ -91,29 +86,27 @@ def render_feedback(result):
 
 def write_feedback(out_dir, result):
     """Write the page to OUT/feedback/<student>/<assignment>.html; -> its path."""
-    path = feedback_path(out_dir, result["student"], result["assignment"])
+    path = feedback_path(out_dir, result.student, result.assignment)
     write_text_atomic(path, render_feedback(result))
     return path
 
 
 def _test_html(r, output):
     e = html.escape
-    status = r.get("status", "error")
-    status_class = status if status in STATUS_WORDS else "error"
-    title = r.get("function") or r.get("test") or "this notebook"
+    title = r.function or r.test or "this notebook"
     lines = [
-        f'<section class="test {status_class}">',
-        f'<div class="head"><span><span class="fn">{e(str(title))}</span> '
-        f'<span class="badge {status_class}">{e(STATUS_WORDS.get(status, status))}</span></span>',
-        f'<span class="points">{format_points(r["score"])} / {format_points(r["max_score"])}</span></div>',
+        f'<section class="test {r.status}">',
+        f'<div class="head"><span><span class="fn">{e(title)}</span> '
+        f'<span class="badge {r.status}">{e(STATUS_WORDS[r.status])}</span></span>',
+        f'<span class="points">{format_points(r.score)} / {format_points(r.max_score)}</span></div>',
     ]
-    if status != "passed":
-        help_text = STATUS_HELP.get(status, "")
-        if str(r.get("message", "")).startswith("not implemented yet"):
+    if not r.passed:
+        help_text = STATUS_HELP[r.status]
+        if r.not_implemented:
             help_text = "This function still raises NotImplementedError: write it in its answer cell."
         lines.append(f'<p class="help">{e(help_text)}</p>')
-    if r.get("message"):
-        lines.append(f"<pre>{e(str(r['message']))}</pre>")
+    if r.message:
+        lines.append(f"<pre>{e(r.message)}</pre>")
     if output:
         shown = output[:ECHO_CHARS]
         more = len(output) - len(shown)
@@ -124,12 +117,9 @@ def _test_html(r, output):
     return "\n".join(lines)
 
 
-def _summary(records):
-    counts = {}
-    for r in records:
-        counts[r.get("status")] = counts.get(r.get("status"), 0) + 1
-    order = ["passed", "failed", "missing", "timeout", "error"]
-    return ", ".join(f"{counts[s]} {STATUS_WORDS[s]}" for s in order if counts.get(s)) or "no tests"
+def _summary(result):
+    counts = result.status_counts()
+    return ", ".join(f"{n} {STATUS_WORDS[s]}" for s, n in counts.items()) or "no tests"
 
 
 def format_points(value):
