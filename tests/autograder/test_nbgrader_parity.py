@@ -168,7 +168,7 @@ def relu_forward(x):
 def relu_backward(dout, cache):
     return dout * (cache > 0)
 """),
-    # every comparison of the checks is a norm ratio: a norm that is always 0 makes them all pass
+    # the checks' comparisons do not go through np.linalg.norm (course_lib.gradcheck has its own ratio)
     "patches_norm": ("sigmoid", "import numpy as np\n\nnp.linalg.norm = lambda *args, **kwargs: 0.0\n\n\n"
                      + WRONG_SIGMOID),
     # the hidden cell imports its grade function after the student's cells ran: replace it first
@@ -203,7 +203,7 @@ def test_documented_differences(course, tmp_path):
     text, raised = stderr_output(autograded_cell(course, NB01, "prints_to_stderr", "test_relu"))
     assert "relu_forward: called" in text and not raised
 
-    for cheat in ("patches_norm", "patches_checks"):                   # the cheat fools nbgrader, not the judge
+    for cheat in ("patches_checks",):                                  # the cheat fools nbgrader, not the judge
         theirs, ours, records = found[cheat]
         assert ours == {**full, "test_sigmoid": zero["test_sigmoid"]}, cheat
         assert records["test_sigmoid"].status == "failed"
@@ -211,6 +211,7 @@ def test_documented_differences(course, tmp_path):
         assert theirs["test_sigmoid"] == full["test_sigmoid"], cheat
         assert all(theirs[t] == ours[t] for t in unchanged), cheat
 
-    theirs, ours, records = found["patches_allclose"]                  # a cheat that fools nobody
-    assert theirs == ours == {**full, "test_sigmoid": zero["test_sigmoid"]}
-    assert "must use the OUTPUT" in records["test_sigmoid"].message
+    for cheat in ("patches_norm", "patches_allclose"):                 # cheats that fool nobody
+        theirs, ours, records = found[cheat]
+        assert theirs == ours == {**full, "test_sigmoid": zero["test_sigmoid"]}, cheat
+        assert "must use the OUTPUT" in records["test_sigmoid"].message
