@@ -135,8 +135,8 @@ def fresh_elementwise_cases(op, alphas=(None,)):
             yield elementwise_case(op, x, rng.standard_normal(x.shape), params, fd)
 
 
-FRESH_ALPHAS = (0.05, 0.3)
-"""The leaky ReLU's slopes of the hidden cases (the stored ones use 0.2)."""
+FRESH_ALPHAS = (0.05, 0.3, None)
+"""The leaky ReLU's slopes of the hidden cases (the stored ones use 0.2); None: called without alpha."""
 
 
 def fresh_cos_module_cases():

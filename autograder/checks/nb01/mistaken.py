@@ -8,6 +8,9 @@ check tries the mistakes.
 """
 import numpy as np
 
+DEFAULT_ALPHA = 0.01
+"""The leaky ReLU's slope when the forward is called without alpha (the notebook's default)."""
+
 
 def numerical_gradient_mistakes(x, coef, step):
     """What typical wrong finite differences give on f(x) = sum(coef x^3) with step ``step``, in closed form."""
@@ -15,6 +18,8 @@ def numerical_gradient_mistakes(x, coef, step):
     return {
         "forward_difference": coef * (3 * x**2 + 3 * x * step + step**2),
         "backward_difference": coef * (3 * x**2 - 3 * x * step + step**2),
+        # after f(x + h e_i), x_i lowered by h only: (f(x + h e_i) - f(x)) / (2h)
+        "half_forward": 0.5 * coef * (3 * x**2 + 3 * x * step + step**2),
         "twice": 2 * centered,
         "half": 0.5 * centered,
         "all_at_once": np.full(x.shape, float(np.sum(centered))),
@@ -44,7 +49,7 @@ def forward_mistakes(op, x, out, params=()):
     if op == "relu":
         return {"min": np.minimum(x, 0.0), "mask": (x > 0).astype(np.float64)}
     if op == "leaky_relu":
-        (alpha,) = params
+        alpha = params[0] if params else DEFAULT_ALPHA
         return {"fixed_slope": np.where(x > 0, x, 0.01 * x), "swapped": np.where(x > 0, alpha * x, x),
                 "relu": np.maximum(x, 0.0)}
     if op == "softplus":
@@ -58,14 +63,17 @@ def backward_mistakes(op, x, out, dout, dx, params=()):
         local = np.where(dout != 0, dx / dout, 0.0)  # the right h'(x)
         common = {"local_only": local}
         if op == "sigmoid":
-            specific = {"from_input": dout * x * (1 - x), "output": dout * out}
+            again = 1.0 / (1.0 + np.exp(-out))  # the sigmoid applied to the cached output once more
+            specific = {"from_input": dout * x * (1 - x), "output": dout * out,
+                        "sigmoid_of_output": dout * again * (1 - again)}
         elif op == "tanh":
-            specific = {"from_input": dout * (1 - x**2), "one_minus_a": dout * (1 - out)}
+            specific = {"from_input": dout * (1 - x**2), "one_minus_a": dout * (1 - out),
+                        "one_minus_a_squared": dout * (1 - out) ** 2}
         elif op == "relu":
             specific = {"mask_ge": dout * (x >= 0), "mask_of_dout": dout * (dout > 0),
                         "output": dout * np.maximum(x, 0.0)}
         elif op == "leaky_relu":
-            (alpha,) = params
+            alpha = params[0] if params else DEFAULT_ALPHA
             specific = {"mask_ge": dout * np.where(x >= 0, 1.0, alpha), "swapped": dout * np.where(x > 0, alpha, 1.0),
                         "relu": dout * (x > 0), "fixed_slope": dout * np.where(x > 0, 1.0, 0.01)}
         elif op == "softplus":

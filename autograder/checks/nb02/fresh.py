@@ -49,6 +49,12 @@ GRADE_NET_SPECS = (
     ((4, 6, 3), 1, "sigmoid", True),          # a batch of one
     ((8, 5, 6, 9), 40, "tanh", False),        # a larger batch
 )
+WIDE_SCORES = np.array([
+    [3000.0, 0.0, -2500.0, 2990.0],
+    [-1500.0, 1500.0, 0.0, 1490.0],
+    [0.0, -4000.0, 1.0, -2.0],
+])
+"""Rows that span thousands: exp of a shift by anything but the row's own maximum over- or underflows."""
 GRADE_LINEAR_SPECS = ((6, 4, 7), (1, 5, 3), (9, 8, 3))
 GRADE_SCE_SPECS = ((6, 5), (1, 4), (7, 3))
 GRADE_MSE_SPECS = ((6, 4), (1, 3), (5, 7))
@@ -116,7 +122,8 @@ def fresh_linear_cases():
 def fresh_softmax_cases():
     rng = np.random.default_rng(SEED + 4)
     scores = [4.0 * rng.standard_normal((6, 5)), 4.0 * rng.standard_normal((1, 7)),
-              LARGE_SCORES[::-1] + rng.uniform(-3.0, 3.0, size=LARGE_SCORES.shape)]
+              LARGE_SCORES[::-1] + rng.uniform(-3.0, 3.0, size=LARGE_SCORES.shape),
+              WIDE_SCORES + rng.uniform(-3.0, 3.0, size=WIDE_SCORES.shape)]
     return [softmax_case(s) for s in scores] + [SoftmaxPropertiesCase(scores[0])]
 
 

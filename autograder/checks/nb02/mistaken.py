@@ -43,6 +43,8 @@ def B_mistakes(case, j):
         mistakes["own_omega"] = phi_p(zeta) * (Omega_j @ B_next)
     if Omega_next.shape[0] == Omega_next.shape[1]:
         mistakes["transposed_omega"] = phi_p(zeta) * (Omega_next.T @ B_next)
+    if Omega_j.shape[0] == B_next.shape[0]:
+        mistakes["own_omega_transposed"] = phi_p(zeta) * (Omega_j.T @ B_next)
     return mistakes
 
 
@@ -78,7 +80,10 @@ def linear_out_mistakes(out, b):
 
 def softmax_mistakes(scores):
     shifted = scores - scores.max(axis=0, keepdims=True)
-    return {"by_columns": np.exp(shifted) / np.exp(shifted).sum(axis=0, keepdims=True)}
+    with np.errstate(invalid="ignore"):  # a row far below a column's maximum gives 0 / 0: no usable mistake
+        by_rows = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    return {"by_columns": np.exp(shifted) / np.exp(shifted).sum(axis=0, keepdims=True),
+            "column_max_shift": by_rows}
 
 
 def sce_mistakes(y, loss, dscores):

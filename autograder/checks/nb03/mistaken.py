@@ -57,11 +57,13 @@ def conv2d_mistakes(x, w, b, stride, pad, dout):
     out_rot, cache_rot = conv2d_forward(x, rotated, b, stride, pad)
     out, cache = conv2d_forward(x, w, b, stride, pad)
     _, dw, db = conv2d_backward(dout, cache)
+    Ho, Wo = out.shape[2:]
+    out_1 = conv2d_forward(x, w, b, 1, pad)[0][:, :, :Ho, :Wo]  # the window index without the stride
     dx_rot = conv2d_backward(dout, cache_rot)[0]
     dx_pad, _ = conv_scatter(x, w, dout, stride, pad)
     dx_pad_1, dw_1 = conv_scatter(x, w, dout, 1, pad)
     return {
-        "out": {"flipped_kernel": out_rot, "no_bias": out - b.reshape(-1, 1, 1)},
+        "out": {"flipped_kernel": out_rot, "no_bias": out - b.reshape(-1, 1, 1), "no_stride": out_1},
         "dx": {"rotated_kernel": dx_rot, "no_stride": dx_pad_1[:, :, pad:pad + H, pad:pad + W],
                "wrong_crop": dx_pad[:, :, :H, :W]},
         "dw": {"flipped": dw[..., ::-1, ::-1], "no_stride": dw_1, "averaged": dw / N},

@@ -38,6 +38,13 @@ def _momentum_rule(sign_alpha=1.0, sign_g=-1.0, damp=False, lagged=False, at=Non
     return update
 
 
+def _momentum_buffer(self, theta, gradient, eta, i):
+    """PyTorch's form: the buffer b <- alpha b + g sums raw gradients, theta <- theta - eta b."""
+    b = self.alpha * self.state["v"] + gradient(theta)
+    self.state["v"] = b
+    return theta - eta * b
+
+
 def _nesterov_returns_lookahead(self, theta, gradient, eta, i):
     v = self.state["v"]
     v = self.alpha * v - eta * gradient(theta + self.alpha * v)
@@ -58,18 +65,29 @@ def _simplified_rule(v_coef, g_coef, velocity_first=False):
     return update
 
 
-def _adagrad_rule(denominator=lambda delta, r: delta + np.sqrt(r), old_r=False, accumulate=True, sign=-1.0):
+def _square(g):
+    return g * g
+
+
+def _norm_squared(g):
+    """g @ g, one number for every parameter (the squared norm instead of the componentwise squares)."""
+    return float(np.ravel(g) @ np.ravel(g))
+
+
+def _adagrad_rule(denominator=lambda delta, r: delta + np.sqrt(r), old_r=False, accumulate=True, sign=-1.0,
+                  square=_square):
     def update(self, theta, gradient, eta, i):
         g = gradient(theta)
         old = self.state["r"]
-        r = old + g * g if accumulate else g * g
+        r = old + square(g) if accumulate else square(g)
         self.state["r"] = r
         return theta + sign * (eta / denominator(self.delta, old if old_r else r)) * g
 
     return update
 
 
-def _rmsprop_rule(denominator=lambda delta, r: np.sqrt(delta + r), weights=None, old_r=False, sign=-1.0):
+def _rmsprop_rule(denominator=lambda delta, r: np.sqrt(delta + r), weights=None, old_r=False, sign=-1.0,
+                  square=_square):
     """weights(rho) -> (weight of the old r, weight of g * g); the lecture's is (rho, 1 - rho)."""
     weights = weights or (lambda rho: (rho, 1 - rho))
 
@@ -77,7 +95,7 @@ def _rmsprop_rule(denominator=lambda delta, r: np.sqrt(delta + r), weights=None,
         g = gradient(theta)
         keep, new = weights(self.rho)
         old = self.state["r"]
-        r = keep * old + new * (g * g)
+        r = keep * old + new * square(g)
         self.state["r"] = r
         return theta + sign * (eta / denominator(self.delta, old if old_r else r)) * g
 
@@ -124,7 +142,7 @@ def _adadelta_rule(numerator_delta=True, s_of=lambda v, g: v, inverted=False, ol
 
 
 def _adam_rule(correction1=lambda rho, i: 1 - rho ** i, correction2=lambda rho, i: 1 - rho ** i,
-               delta_inside=False, paper=False, swapped=False, sign=-1.0):
+               delta_inside=False, paper=False, swapped=False, sign=-1.0, keep_corrected=False):
     def update(self, theta, gradient, eta, i):
         g = gradient(theta)
         rho1, rho2 = (self.rho2, self.rho1) if swapped else (self.rho1, self.rho2)
@@ -137,6 +155,8 @@ def _adam_rule(correction1=lambda rho, i: 1 - rho ** i, correction2=lambda rho, 
         with np.errstate(divide="ignore", invalid="ignore"):
             s_hat = s / correction1(rho1, i)
             r_hat = r / correction2(rho2, i)
+        if keep_corrected:  # the corrected moments written over the moving averages
+            self.state["s"], self.state["r"] = s_hat, r_hat
         root = np.sqrt(self.delta + r_hat) if delta_inside else self.delta + np.sqrt(r_hat)
         return theta + sign * eta * s_hat / root
 
@@ -158,11 +178,13 @@ VARIANTS = {
         "alpha_sign": _momentum_rule(sign_alpha=-1.0),
         "lagged": _momentum_rule(lagged=True),
         "dampened": _momentum_rule(damp=True),
+        "buffer_form": _momentum_buffer,
     },
     "Nesterov": {
         "no_lookahead": _momentum_rule(),
         "lookahead_v": _momentum_rule(at=lambda self, theta, v: theta + v),
         "lookahead_minus": _momentum_rule(at=lambda self, theta, v: theta - self.alpha * v),
+        "lookahead_alpha_squared": _momentum_rule(at=lambda self, theta, v: theta + self.alpha ** 2 * v),
         "returns_lookahead": _nesterov_returns_lookahead,
         "uphill": _momentum_rule(sign_g=1.0, at=_lookahead),
     },
@@ -177,6 +199,7 @@ VARIANTS = {
         "no_sqrt": _adagrad_rule(denominator=lambda delta, r: delta + r),
         "old_r": _adagrad_rule(old_r=True),
         "no_accumulation": _adagrad_rule(accumulate=False),
+        "norm_squared": _adagrad_rule(square=_norm_squared),
         "uphill": _adagrad_rule(sign=1.0),
     },
     "RMSProp": {
@@ -185,6 +208,7 @@ VARIANTS = {
         "rho_swapped": _rmsprop_rule(weights=lambda rho: (1 - rho, rho)),
         "old_r": _rmsprop_rule(old_r=True),
         "no_sqrt": _rmsprop_rule(denominator=lambda delta, r: delta + r),
+        "norm_squared": _rmsprop_rule(square=_norm_squared),
         "uphill": _rmsprop_rule(sign=1.0),
     },
     "RMSPropNesterov": {
@@ -214,6 +238,7 @@ VARIANTS = {
         "only_s_corrected": _adam_rule(correction2=_no_correction),
         "only_r_corrected": _adam_rule(correction1=_no_correction),
         "rhos_swapped": _adam_rule(swapped=True),
+        "corrected_kept": _adam_rule(keep_corrected=True),
         "uphill": _adam_rule(sign=1.0),
     },
 }

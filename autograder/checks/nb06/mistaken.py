@@ -66,6 +66,8 @@ def forward_mistakes(inputs):
         "no_scale_shift": _from_rows(xhat, x.shape),
         "scale_shift_swapped": scaled(xhat, beta, gamma),
     }
+    if str(inputs["mode"]) == "train" and x.ndim == 2:  # the statistics of all entries: no axis=0
+        out["no_axis"] = scaled(_normalise(rows, rows.mean(), rows.var(), eps))
     if eps != DEFAULT_EPS:
         out["eps_fixed"] = scaled(centred / np.sqrt(used_var + DEFAULT_EPS))
     running_mean, running_var = {}, {}
@@ -118,6 +120,19 @@ def _dx_rows(dout_rows, xhat_rows, gamma, inv_std, mean_term=True, var_term=True
     return dx * inv_std
 
 
+def _graph_dx(dout_rows, rows, gamma, mean, var, eps, exponent=-1.5, variance_over_m=True):
+    """dx of the notebook's six graph steps over rows, with step 3's exponent and step 4's 1/m switchable."""
+    m = rows.shape[0]
+    d = rows - mean
+    s = (var + eps) ** -0.5
+    dx_hat = gamma * dout_rows                                  # step 1
+    ds = np.sum(dx_hat * d, axis=0)                             # step 2
+    dsigma2 = -0.5 * (var + eps) ** exponent * ds               # step 3
+    dd = dx_hat * s + dsigma2 * 2.0 * d / (m if variance_over_m else 1.0)   # step 4
+    dmu = -np.sum(dd, axis=0)                                   # step 5
+    return dd + dmu / m                                         # step 6
+
+
 def backward_mistakes(inputs, dout):
     """{group: {slug: array}} for one backward call: groups "dx" and "dgamma"."""
     x, gamma = inputs["x"], inputs["gamma"]
@@ -137,6 +152,11 @@ def backward_mistakes(inputs, dout):
         dx["dx_no_mean_term"] = back(_dx_rows(dout_rows, xhat, gamma, inv_std, var_term=True, mean_term=False))
         dx["dx_no_var_term"] = back(_dx_rows(dout_rows, xhat, gamma, inv_std, mean_term=True, var_term=False))
         dx["dx_no_mean_no_var"] = back(_dx_rows(dout_rows, xhat, gamma, inv_std, False, False))
+        dx["dx_step3_exponent"] = back(_graph_dx(dout_rows, rows, gamma, mean, var, eps, exponent=-0.5))
+        dx["dx_step4_no_m"] = back(_graph_dx(dout_rows, rows, gamma, mean, var, eps, variance_over_m=False))
+        m = rows.shape[0]
+        dbeta, dgamma_right = dout_rows.sum(axis=0), np.sum(dout_rows * xhat, axis=0)
+        dx["dx_closed_no_m"] = back((gamma * inv_std / m) * (dout_rows - dbeta - xhat * dgamma_right))
     else:
         # The closed form and the graph differ here: with running statistics x_hat no longer sums to zero.
         dx["dx_train_formula_in_test"] = back(_dx_rows(dout_rows, xhat, gamma, inv_std))

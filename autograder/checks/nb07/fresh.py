@@ -59,6 +59,7 @@ from course_lib.selfcheck.nb07.cases import (
     lbfgs_inputs,
     ls_inputs,
     newton_inputs,
+    quadratic_hessian,
     seeded_cases,
     spd_matrix,
 )
@@ -145,8 +146,9 @@ def lbfgs_case(rng, d, m):
 
 
 def fresh_hessian_fd_cases():
-    """Quartics (large steps show the symmetrisation), Rosenbrock, a 1-variable quadratic."""
-    return seeded_cases(hessian_case, SEED + 1, HIDDEN_HESSIAN)
+    """Quartics (large steps show the symmetrisation), Rosenbrock, a 1-variable quadratic, then a
+    3-variable quadratic whose Hessian is A (also called without eps, at its default)."""
+    return [*seeded_cases(hessian_case, SEED + 1, HIDDEN_HESSIAN), quadratic_hessian(SEED + 11)]
 
 
 def fresh_newton_step_cases():

@@ -48,6 +48,7 @@ def hessian_mistakes(grad, w, eps):
         "hess_one_sided": 0.5 * (F + F.T),
         "hess_one_sided_unsym": F,
         "hess_no_half": J + J.T,
+        "hess_precedence": 0.5 * (J + J.T) * eps**2,
     }
 
 
@@ -62,6 +63,7 @@ def newton_mistakes(w, grad, hess):
         "newton_step_only": -step,
         "newton_hess_times_grad": w - hess @ grad,
         "newton_gradient_step": w - grad,
+        "newton_diagonal": w - grad / np.diag(hess),
     }
 
 
@@ -74,6 +76,7 @@ def hvp_mistakes(grad, w, v, delta):
     g0, g_plus = grad(w), grad(w + h * v)
     h_unit = delta * max(1.0, np.linalg.norm(w))
     h_no_w = delta / v_norm
+    h_times = delta * max(1.0, np.linalg.norm(w)) * v_norm
     return {
         "hvp_divide_by_delta": (g_plus - g0) / delta,
         "hvp_unscaled_step": (grad(w + delta * v) - g0) / delta,
@@ -81,6 +84,7 @@ def hvp_mistakes(grad, w, v, delta):
         "hvp_centered": (g_plus - grad(w - h * v)) / (2 * h),
         "hvp_no_division": g_plus - g0,
         "hvp_unit_v": (grad(w + h_unit * v / v_norm) - g0) / h_unit,
+        "hvp_step_times_norm": (grad(w + h_times * v) - g0) / h_times,
     }
 
 
@@ -96,6 +100,10 @@ def cg_variant_iterates(A, b, x0, variant=None):
     q = r.copy()
     out = []
     for _ in range(d):
+        if variant == "cg_q_before_r" and not np.any(q):
+            out.append(np.full(d, np.nan))  # q_1 = r_0 - r_0 = 0: the student's next step divides 0 by 0
+            x = out[-1]
+            continue
         Hq = A @ q
         curvature = q @ Hq
         alpha = (r @ q) / curvature
@@ -110,13 +118,16 @@ def cg_variant_iterates(A, b, x0, variant=None):
             q = r + ((r_old @ r_old) / (r @ r)) * q
         elif variant == "cg_beta_old_r":
             q = r - ((Hq @ r_old) / curvature) * q
+        elif variant == "cg_q_before_r":
+            q = r_old - ((Hq @ r_old) / curvature) * q
         else:
             q = r - ((Hq @ r) / curvature) * q
         out.append(x.copy())
     return np.array(out)
 
 
-CG_MISTAKES = ("cg_beta_sign", "cg_steepest", "cg_fr_inverted", "cg_beta_old_r", "cg_ignores_x0", "cg_alpha_sign")
+CG_MISTAKES = ("cg_beta_sign", "cg_steepest", "cg_fr_inverted", "cg_beta_old_r", "cg_ignores_x0", "cg_alpha_sign",
+               "cg_q_before_r")
 
 
 # ----------------------------------------------------------------------------- backtracking_line_search

@@ -44,6 +44,8 @@ def check_elementwise_case(forward, backward, case):
     op, x, dout, params = case.op, case.x, case.dout, case.params
     fname, bname = f"{op}_forward", f"{op}_backward"
     extra = f", alpha = {params[0]:g}" if params else ""
+    if op == "leaky_relu" and not params:
+        extra = ", alpha not passed (its default is 0.01)"
     context = f"x of shape {describe_shape(x.shape)}{extra}"
     out, cache = call_forward(fname, forward, [x], ("x",), IN_PLACE_FIX, params=params, copy=False)
     if op in OVERFLOW_HINTS and np.shape(out) == x.shape and not np.all(np.isfinite(np.asarray(out, dtype=float))):

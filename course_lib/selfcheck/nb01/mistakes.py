@@ -11,6 +11,9 @@ NUMERICAL_GRADIENT = {
                           "(f(x + h e_i) - f(x - h e_i)) / (2h)",
     "backward_difference": "the backward difference (f(x) - f(x - h e_i)) / h; use the centered difference "
                            "(f(x + h e_i) - f(x - h e_i)) / (2h)",
+    "half_forward": "(f(x + h e_i) - f(x)) / (2h), half the forward difference: the centered difference "
+                    "subtracts f(x - h e_i). If you evaluated f after undoing the +h, x_i was back at its "
+                    "value: lower it by 2h (to x_i - h) before the second evaluation, and restore it after",
     "twice": "twice the centered difference: divide f(x + h e_i) - f(x - h e_i) by 2h, not by h",
     "half": "half the centered difference: divide f(x + h e_i) - f(x - h e_i) by 2h, not by 4h",
     "all_at_once": "the same number in every entry, the derivative along (1, ..., 1): perturb ONE coordinate "
@@ -52,10 +55,14 @@ BACKWARD = {
     "sigmoid": {
         "from_input": "dout * x * (1 - x): a(1 - a) must use the OUTPUT a = sigmoid(x), not the input x",
         "output": "dout * a: the derivative is a (1 - a), not a",
+        "sigmoid_of_output": "dout * s (1 - s) with s = sigmoid(a), the sigmoid applied again to the cached "
+                             "output a: the cache already holds a = sigmoid(x), so use dout * a * (1 - a)",
     },
     "tanh": {
         "from_input": "dout * (1 - x^2): 1 - a^2 must use the OUTPUT a = tanh(x), not the input x",
         "one_minus_a": "dout * (1 - a): the derivative is 1 - a^2",
+        "one_minus_a_squared": "dout * (1 - a)^2: the derivative is 1 - a^2, one minus the square of a, "
+                               "not the square of 1 - a",
     },
     "relu": {
         "mask_ge": "dout * 1[x >= 0]: at x = 0 the derivative is taken as 0, use the mask x > 0",

@@ -47,6 +47,9 @@ def B(j):
                      f"Omega^{j + 1}, which is Omegas[{j}] (lists are 0-based)",
         "transposed_omega": f"phi'(zeta^{j}) * ([Omega^{j + 1}]^T B^{j + 1}): [P^{j + 1}]^T = Omega^{j + 1} "
                             f"B^{j + 1}, without a transpose (the forward pass is the one that transposes Omega)",
+        "own_omega_transposed": f"phi'(zeta^{j}) * ([Omega^{j}]^T B^{j + 1}): B^{j} needs the weights of the "
+                                f"layer ABOVE, Omega^{j + 1}, which is Omegas[{j}] (lists are 0-based), and "
+                                f"[P^{j + 1}]^T = Omega^{j + 1} B^{j + 1} has no transpose",
     }
 
 
@@ -74,7 +77,14 @@ LINEAR_OUT = {"no_bias": "x @ w without the bias b"}
 
 SOFTMAX = {
     "by_columns": "the softmax over each COLUMN (axis 0): every row is one sample, normalise along axis=1",
+    "column_max_shift": "exp(scores - the maximum of each COLUMN) normalised along the rows: subtract each ROW's "
+                        "maximum, scores.max(axis=1, keepdims=True); a shift that differs within a row changes "
+                        "the ratios of its exps",
 }
+
+BETA_VECTOR = ("the betas here are vectors of shape (n_j,), while [Omega^j]^T alpha^(j-1) has shape (n_j, M): "
+               "make beta a column, np.reshape(beta, (-1, 1)), so that it is added to every column (every sample)")
+"""Said when the forward pass fails to broadcast a 1-D beta against the (n_j, M) net inputs."""
 
 SCE_LOSS = {"sum": "the SUM over the samples of -log p_y: the loss is the mean, divide by N"}
 SCE_DSCORES = {

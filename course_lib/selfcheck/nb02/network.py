@@ -24,7 +24,7 @@ def check_forward_case(forward_pass, case):
     """zetas and alphas of one network against the expected ones, layer by layer, inputs untouched."""
     context = f"forward_pass on a {case.describe()}"
     alpha0, Omegas, betas = case.alpha0.copy(), copy_list(case.Omegas), copy_list(case.betas)
-    result = forward_pass(alpha0, Omegas, betas, case.phi)
+    result = _call_forward(context, forward_pass, case, alpha0, Omegas, betas)
     if not (np.array_equal(alpha0, case.alpha0) and unchanged(case.Omegas, Omegas) and unchanged(case.betas, betas)):
         raise CheckFailure(f"{context}: an input (alpha0, an Omega or a beta) was modified in place; "
                            "compute every zeta and alpha in new arrays.")
@@ -47,6 +47,16 @@ def check_forward_case(forward_pass, case):
                        named(texts.zeta(j), case.mistakes[f"zeta_{j}"]), dims, NET_AXES)
         require_values(context, f"alpha^{j} (alphas[{j}])", case.alphas[j], alphas[j],
                        named(texts.alpha(j), case.mistakes[f"alpha_{j}"]), dims, NET_AXES)
+
+
+def _call_forward(context, forward_pass, case, alpha0, Omegas, betas):
+    """forward_pass(alpha0, Omegas, betas, phi); a failed broadcast of a 1-D beta is named, not a crash."""
+    try:
+        return forward_pass(alpha0, Omegas, betas, case.phi)
+    except ValueError as exc:
+        if "broadcast" in str(exc) and any(np.ndim(b) == 1 for b in case.betas):
+            raise CheckFailure(f"{context}: your code raised ValueError: {exc}; {texts.BETA_VECTOR}.") from exc
+        raise
 
 
 def check_backward_case(backward_pass, case):

@@ -6,7 +6,8 @@ Every helper raises CheckFailure with a sentence that begins with the ``context`
 """
 import numpy as np
 
-from course_lib.gradcheck import diagnose, relative_error
+from course_lib.gradcheck import diagnose
+from course_lib.gradcheck._ratio import ratio
 from course_lib.gradcheck.locate import ENTRY_TOL, describe_location, entry_errors, worst_entry
 from course_lib.gradcheck.naming import describe_index, describe_shape, format_value
 from course_lib.selfcheck.common import GRAD_THRESHOLD, MATCH_TOL, describe, known_mistake, misfit
@@ -68,7 +69,7 @@ def require_close(context, name, expected_values, actual, catalogue=None, mistak
     """
     expected_values = np.asarray(expected_values, dtype=np.float64)
     actual = require_layout(context, name, actual, expected_values.shape, layout, shape_hints)
-    if relative_error(expected_values, actual) < tol:
+    if ratio(expected_values, actual) < tol:
         return actual
     wrong = entry_errors(expected_values, actual) > ENTRY_TOL
     n_wrong, size = int(wrong.sum()), wrong.size
@@ -88,7 +89,7 @@ def require_close(context, name, expected_values, actual, catalogue=None, mistak
              f"got {format_value(actual[idx])}")
     if diagnosis is None or n_wrong == 0:
         raise CheckFailure(f"{context}: {name} has small errors spread over its entries (relative error "
-                           f"{relative_error(expected_values, actual):.1e}); {worst}.")
+                           f"{ratio(expected_values, actual):.1e}); {worst}.")
     if diagnosis.kind in ("partial", "mismatch"):
         raise CheckFailure(f"{context}: {diagnosis.message}")
     raise CheckFailure(f"{head}; {diagnosis.message} {worst[0].upper()}{worst[1:]}.")

@@ -38,6 +38,11 @@ CONV2D_OUT_MISTAKES = {
         "lecture's equation (2)"
     ),
     "no_bias": "the expected output without the bias: add b[f] to every output pixel of filter f",
+    "no_stride": (
+        "the first H' x W' outputs of a stride-1 convolution: the output has the right size, but its window "
+        "(y, x) starts at row y and column x of the padded input; it starts at row y*stride and column "
+        "x*stride, x_pad[n, :, y*stride:y*stride + HH, x*stride:x*stride + WW]"
+    ),
 }
 
 CONV2D_DX_MISTAKES = {

@@ -7,7 +7,8 @@ one of the usual wrong rules (mistakes.CLIP_MISTAKES).
 """
 import numpy as np
 
-from course_lib.gradcheck import contract_diagnosis, relative_error
+from course_lib.gradcheck import contract_diagnosis
+from course_lib.gradcheck._ratio import ratio
 from course_lib.gradcheck.naming import describe_index, format_value
 from course_lib.selfcheck.common import describe
 from course_lib.selfcheck.core import CheckFailure
@@ -90,11 +91,11 @@ def check_clip_case(clip, case):
             )
     outs = [np.asarray(o, dtype=np.float64) for o in outs]
     want, got = _flat(expected_arrays), _flat(outs)
-    if relative_error(want, got) <= SAME:
+    if ratio(want, got) <= SAME:
         return
     for key, value in (mistakes or {}).items():
         value = _flat(value)
-        if relative_error(value, want) > DIFFERENT and relative_error(value, got) <= SAME:
+        if ratio(value, want) > DIFFERENT and ratio(value, got) <= SAME:
             raise CheckFailure(f"{context}: wrong result; {CLIP_MISTAKES[fname][key]}.")
     worst_error, worst = -1.0, None
     n_wrong = 0

@@ -7,7 +7,7 @@ when it equals a known mistake (mistakes.norm_mistakes).
 """
 import numpy as np
 
-from course_lib.gradcheck import relative_error
+from course_lib.gradcheck._ratio import ratio
 from course_lib.gradcheck.naming import format_value
 from course_lib.selfcheck.common import describe, vector_text
 from course_lib.selfcheck.core import CheckFailure
@@ -86,7 +86,7 @@ def check_layer_gradient_norms_case(layer_gradient_norms, case):
             "the loss and model.backward(dscores); compute them before reading layer.grads['b']."
         )
     for mistake, value in norm_mistakes(norms, case.weight_norms, case.l1_norms, len(x)).items():
-        if relative_error(value, norms) > DIFFERENT and relative_error(value, got) <= SAME:
+        if ratio(value, norms) > DIFFERENT and ratio(value, got) <= SAME:
             raise CheckFailure(f"{context}: got {vector_text(got)}, which is {mistake}.")
     j = int(np.argmax(errors))
     n_wrong = int(np.sum(errors > SAME))

@@ -140,7 +140,7 @@ def check_init_rule(fname, init, shapes, small_shapes=(), seed=0):
                 "rng.standard_normal, not rng.random (uniform on [0, 1))."
             )
         cases.append((r_in, r_out, n, std))
-        kurtoses.append(kurtosis)
+        kurtoses.append((kurtosis, float(np.mean(np.abs(np.ravel(w) - mean) > 2.0 * std))))
     for r_in, r_out, n, std in cases:
         target = rule(r_in, r_out)
         if abs(std - target) > std_tolerance(target, n):
@@ -150,14 +150,30 @@ def check_init_rule(fname, init, shapes, small_shapes=(), seed=0):
                     f"is {rule_text} = {format_value(target)} (a sample of {n} stays within "
                     f"+-{format_value(std_tolerance(target, n))} of it)")
             raise CheckFailure(f"{head}: {named}." if named else f"{head}.")
-    for (r_in, r_out, n, _), kurtosis in zip(cases, kurtoses):
+    for (r_in, r_out, n, _), (kurtosis, far) in zip(cases, kurtoses):
         if abs(kurtosis) > kurtosis_tolerance(n):
-            raise CheckFailure(
-                f"{fname}({r_in}, {r_out}, rng): the right mean and standard deviation, but the draws do not "
-                f"look Gaussian: their excess kurtosis is {kurtosis:.3f} (0 for a Gaussian, -1.2 for a uniform "
-                f"distribution; a Gaussian sample of {n} stays within +-{kurtosis_tolerance(n):.3f}). "
-                "The lecture draws from a Gaussian: rng.standard_normal or rng.normal."
-            )
+            raise CheckFailure(f"{fname}({r_in}, {r_out}, rng): {_not_gaussian(kurtosis, far, rule_text)}")
+
+
+GAUSSIAN_FAR = 0.0455003
+"""The share of a Gaussian's draws that lie more than 2 standard deviations from its mean."""
+
+
+def _not_gaussian(kurtosis, far, rule_text):
+    """The right mean and std, but not the lecture's Gaussian: said with the share of far-out draws.
+
+    ``kurtosis`` (the sample's excess kurtosis, 0 for a Gaussian) tells which way the shape is off:
+    below 0 the values are spread evenly over an interval (uniform), above 0 the tails are too heavy.
+    """
+    seen = (f"{100 * far:.1f}% of the weights lie more than 2 standard deviations from their mean, where "
+            f"a Gaussian puts {100 * GAUSSIAN_FAR:.1f}%")
+    fix = (f"The lecture draws each weight from a Gaussian distribution with standard deviation {rule_text}: "
+           f"rng.standard_normal((r_in, r_out)) * std, or rng.normal(0.0, std, (r_in, r_out)).")
+    if kurtosis < 0:
+        return (f"the right mean and standard deviation, but the values are spread uniformly over an interval "
+                f"(as in rng.uniform(-a, a), Glorot's uniform variant): {seen}. {fix}")
+    return (f"the right mean and standard deviation, but the values are not Gaussian: too many of them lie far "
+            f"out in the tails ({seen}). {fix}")
 
 
 

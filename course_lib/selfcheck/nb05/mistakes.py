@@ -31,6 +31,10 @@ MISTAKES = {
                   "move theta <- theta + v with the new v",
         "dampened": "the gradient is weighted by (1 - alpha) (an exponential moving average); the lecture's "
                     "velocity is v <- alpha * v - eta * g, without the factor (1 - alpha)",
+        "buffer_form": "the velocity is kept in PyTorch's buffer form, b <- alpha * b + g, theta <- theta - eta * b: "
+                       "with a constant eta that is the lecture's momentum, but with a schedule every past "
+                       "gradient in b is scaled by the CURRENT eta. Keep the lecture's v <- alpha * v - eta * g, "
+                       "theta <- theta + v, where each gradient keeps the eta of its own step",
     },
     "Nesterov": {
         "no_lookahead": "the gradient is taken at theta itself, which is plain momentum; Nesterov takes it "
@@ -40,6 +44,9 @@ MISTAKES = {
                        "notebook follows lecture 000: theta~ = theta + alpha * v",
         "lookahead_minus": "the look-ahead point is theta - alpha * v; the velocity already points "
                            "downhill, so look ahead to theta~ = theta + alpha * v",
+        "lookahead_alpha_squared": "the look-ahead point is theta + alpha^2 * v, alpha applied twice (for "
+                                   "instance to a v that already holds alpha * v); look ahead to "
+                                   "theta~ = theta + alpha * v with the velocity v of the previous step",
         "returns_lookahead": "step returns the look-ahead point theta + alpha * v of the NEXT step; return "
                              "theta + v, the new parameters themselves",
         "uphill": "the velocity pushes theta uphill (one sign is wrong): v <- alpha * v - eta * g, then "
@@ -64,6 +71,9 @@ MISTAKES = {
                  "by delta + sqrt(r)",
         "no_accumulation": "r holds only the current g * g; AdaGrad adds up the squares of ALL past "
                            "gradients: r <- r + g * g",
+        "norm_squared": "r accumulates g @ g, the squared NORM of the gradient, one number shared by every "
+                        "parameter; AdaGrad accumulates componentwise squares, r <- r + g * g (entry by "
+                        "entry), so that each parameter gets its own rate",
         "uphill": UPHILL + ": v = -(eta / (delta + sqrt(r))) * g",
     },
     "RMSProp": {
@@ -76,6 +86,9 @@ MISTAKES = {
         "old_r": "the step uses r from BEFORE this step's update; update r first, then divide by "
                  "sqrt(delta + r)",
         "no_sqrt": "the step is divided by delta + r; RMSProp divides by sqrt(delta + r)",
+        "norm_squared": "r averages g @ g, the squared NORM of the gradient, one number shared by every "
+                        "parameter; RMSProp averages componentwise squares, r <- rho * r + (1 - rho) * g * g "
+                        "(entry by entry), so that each parameter gets its own rate",
         "uphill": UPHILL + ": v = -(eta / sqrt(delta + r)) * g",
     },
     "RMSPropNesterov": {
@@ -123,6 +136,9 @@ MISTAKES = {
         "only_r_corrected": "only r is bias-corrected; correct s too: s' = s / (1 - rho1^i)",
         "rhos_swapped": "rho1 and rho2 are swapped; s (the gradients) decays with rho1, r (the squares) "
                         "with rho2",
+        "corrected_kept": "s and r are overwritten by their bias-corrected values s', r', so the next step "
+                          "corrects them again; keep the moving averages s and r on self as they are and "
+                          "compute s' = s / (1 - rho1^i), r' = r / (1 - rho2^i) in new variables for the step",
         "uphill": UPHILL + ": v = -eta * s' / (delta + sqrt(r'))",
     },
 }

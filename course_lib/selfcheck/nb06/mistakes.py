@@ -17,6 +17,9 @@ MISTAKES = {
                "deviation sqrt(sigma_B^2 + eps)",
     "no_scale_shift": "x_hat itself; scale and shift it: y = gamma * x_hat + beta",
     "scale_shift_swapped": "beta * x_hat + gamma; gamma scales and beta shifts: y = gamma * x_hat + beta",
+    "no_axis": "the output normalised with the mean and variance of ALL entries of x (x.mean() and x.var() "
+               "without axis=0); every feature has its own statistics over the m samples of the batch: "
+               "mu_B = x.mean(axis=0), sigma_B^2 = x.var(axis=0)",
     "test_batch_stats": "the output normalised with the batch statistics mu_B and sigma_B^2 (test mode "
                         "using batch statistics); in test mode normalise with bn_param['running_mean'] "
                         "and bn_param['running_var']",
@@ -50,6 +53,15 @@ MISTAKES = {
     "dx_no_mean_no_var": "batch norm dx without the mean and the variance terms, as if mu_B and "
                          "sigma_B^2 were constants (that is the test-mode gradient)",
     "dx_no_gamma": "dx without the factor gamma; dL/dx_hat = gamma * dL/dy",
+    "dx_step3_exponent": "the graph's dx with the exponent -1/2 in step 3 (dgamma and dbeta pass: they stop at "
+                         "step 1). Look at step 3: s = (sigma^2 + eps)^(-1/2) has the derivative "
+                         "ds/dsigma^2 = -1/2 (sigma^2 + eps)^(-3/2), exponent -3/2",
+    "dx_step4_no_m": "the graph's dx without the 1/m of step 4 (dgamma and dbeta pass: they stop at step 1). "
+                     "Look at step 4: sigma^2 = (1/m) sum_i d_i^2, so dsigma^2/dd_i = 2 d_i / m and the "
+                     "variance path adds dC/dsigma^2 * 2 d_i / m",
+    "dx_closed_no_m": "the closed form without the factor m on dout (dgamma and dbeta pass, so x_hat, dgamma and "
+                      "dbeta inside the bracket are right). Look at the bracket: dx = (gamma * s / m) * "
+                      "(m * dout - dbeta - x_hat * dgamma)",
     "dx_train_formula_in_test": "the train-mode gradient; in test mode mu and sigma^2 are fixed "
                                 "running averages, so dx = gamma * dout / sqrt(running_var + eps)",
     "dx_train_graph_in_test": "the train-mode gradient through the normalisation graph; in test mode mu "

@@ -98,6 +98,18 @@ def check_cg_solution(conjugate_gradient, A, b, context, x0=None, **kwargs):
     return require_array(f"{context}: x", solution_of(result), b.shape)
 
 
+def _name_nan_iterate(context, k, mistakes, failure):
+    """x turned NaN after k > 1 right iterations: a mistake whose iterates turn NaN there too is named.
+
+    Building q_(t+1) from the old residual gives q_1 = r_0 - r_0 = 0, so iteration 2 divides 0 by 0.
+    """
+    if k == 1 or "NaN" not in str(failure):
+        return
+    for slug, its in mistakes.items():
+        if np.all(np.isfinite(its[k - 2])) and not np.all(np.isfinite(its[k - 1])):
+            raise CheckFailure(f"{context}: x is NaN (a division 0 / 0); it equals {MISTAKES[slug]}.") from None
+
+
 def check_conjugate_gradient_iterates(conjugate_gradient, case):
     """``case``: A, b, x0 (used when x0_given), iterates (row k-1: x after k iterations) and mistakes
     (slug -> iterates of that mistake). Runs max_iter = 1, 2, ..., d and compares each result."""
@@ -107,10 +119,15 @@ def check_conjugate_gradient_iterates(conjugate_gradient, case):
     start = "x0 = 0 (x0=None)" if x0 is None else "a given x0"
     right = case["iterates"]
     mistakes = {slug: its for slug, its in case["mistakes"].items()}
+    named = {slug: its for slug, its in mistakes.items() if np.all(np.isfinite(its))}
     for k in range(1, d + 1):
         context = (f"conjugate_gradient on a {d} x {d} system H x = b from {start}, tol = 1e-14, "
                    f"max_iter = {k}")
-        x = check_cg_solution(conjugate_gradient, A, b, context, x0, tol=1e-14, max_iter=k)
+        try:
+            x = check_cg_solution(conjugate_gradient, A, b, context, x0, tol=1e-14, max_iter=k)
+        except CheckFailure as failure:
+            _name_nan_iterate(context, k, mistakes, failure)
+            raise
         if misfit(right[k - 1], x) <= VALUE_TOL:
             continue
         if k < d and misfit(right[k], x) <= MATCH_TOL:
@@ -119,7 +136,7 @@ def check_conjugate_gradient_iterates(conjugate_gradient, case):
         if k > 1 and misfit(right[k - 2], x) <= MATCH_TOL:
             raise CheckFailure(f"{context}: x is what the right CG gives after {k - 1} iterations: you make one "
                                "iteration too few (max_iter is the number of steps x <- x + alpha q).")
-        for slug, its in mistakes.items():
+        for slug, its in named.items():
             if misfit(its[k - 1], right[k - 1]) > DISTINCT and misfit(its[k - 1], x) <= MATCH_TOL:
                 raise CheckFailure(f"{context}: x is wrong; it equals {MISTAKES[slug]}.")
         if k == 1:

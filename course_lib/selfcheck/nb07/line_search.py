@@ -132,6 +132,15 @@ def check_backtracking_errors(backtracking_line_search):
             "backtracking_line_search along an uphill direction (grad . direction > 0)",
             "no step can decrease f along it; say so instead of returning a step")
 
+    g = grad(w)
+    across = np.array([-g[1], g[0]]) + 1e-6 * g  # almost perpendicular to grad: slope 1e-6 ||g||^2 > 0
+    _raises(lambda: backtracking_line_search(f, grad, w.copy(), across), ValueError,
+            "backtracking_line_search along a direction with a small positive slope (grad . direction = "
+            f"{format_value(float(g @ across))})", "any slope >= 0 means no descent; test grad . direction >= 0")
+    _raises(lambda: backtracking_line_search(f, grad, w.copy(), np.zeros(2)), ValueError,
+            "backtracking_line_search along the zero direction (grad . direction = 0)",
+            "a zero direction cannot decrease f; test grad . direction >= 0, not > 0")
+
     def lying_grad(x):  # claims f decreases along +x, but f = ||x||^2 grows along it
         return -2.0 * np.asarray(x, dtype=np.float64)
 

@@ -74,6 +74,18 @@ def _path_array(path, d, context):
     return np.stack(points)
 
 
+def _require_distinct(context, entries, path):
+    """Consecutive iterates differ: an entry that is the next one (or equal to it) is an array updated in place."""
+    for k in range(len(path) - 1):
+        if entries[k] is entries[k + 1] or np.array_equal(path[k], path[k + 1]):
+            same = sum(1 for p in path if np.array_equal(p, path[-1]))
+            raise CheckFailure(
+                f"{context}: result.path[{k}] and result.path[{k + 1}] are the same point ({same} of the "
+                f"{len(path)} entries equal x), but every iteration moves w. An array appended to the path and "
+                "then updated in place (w += eta * q, w[:] = ...) changes every entry that refers to it: append "
+                "copies, path.append(w.copy()), or make a new w each step (w = w + eta * q).")
+
+
 def check_minimize_run(minimize, method, f, grad, w0, w_star, label, bounds="other", one_step=False):
     """Run ``minimize(f, grad, w0, method, tol=1e-6, max_iter=500)`` and judge the result.
 
@@ -111,6 +123,7 @@ def check_minimize_run(minimize, method, f, grad, w0, w_star, label, bounds="oth
         raise CheckFailure(f"{context}: the last entry of result.path must be result.x; got "
                            f"{vector_text(path[-1])} and {vector_text(x)}.")
     nit = len(path) - 1
+    _require_distinct(context, result.path, path)
     values = np.array([f(p) for p in path])
     rises = np.flatnonzero(np.diff(values) > 1e-12 * (1.0 + np.abs(values[:-1])))
     if rises.size:

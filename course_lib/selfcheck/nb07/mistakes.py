@@ -20,6 +20,9 @@ MISTAKES = {
                             "the centered difference divided by 2 eps, then return (H + H.T) / 2",
     "hess_no_half": "twice the right matrix: the centered difference is divided by 2 eps, the distance "
                     "between w + eps e_j and w - eps e_j",
+    "hess_precedence": "eps^2 times the right matrix: (grad(w + eps e_j) - grad(w - eps e_j)) / 2 * eps "
+                       "multiplies by eps, since Python reads a / 2 * eps as (a / 2) * eps; divide by "
+                       "(2 * eps), with the parentheses",
     # newton_step
     "newton_sign": "w + H^-1 grad, the Newton step with the wrong sign: the update is w - H^-1 grad, against "
                    "the gradient like gradient descent",
@@ -28,6 +31,8 @@ MISTAKES = {
                               "np.linalg.solve(hess, grad)",
     "newton_gradient_step": "w - grad, a gradient-descent step with eta = 1; Newton premultiplies the gradient by "
                             "the inverse Hessian",
+    "newton_diagonal": "w - grad / diag(H), a step with the diagonal of the Hessian only; the off-diagonal "
+                       "entries couple the variables: solve H dw = grad with np.linalg.solve(hess, grad)",
     # hvp_fd
     "hvp_divide_by_delta": "(grad(w + h v) - grad(w)) / delta: divided by delta instead of by the step h actually "
                            "taken along v, so it is off by the factor h / delta = max(1, ||w||) / ||v||",
@@ -38,6 +43,9 @@ MISTAKES = {
     "hvp_centered": "the centered difference (grad(w + h v) - grad(w - h v)) / (2 h); write the one-sided formula "
                     "of lecture 003, eq. (23): (grad(w + h v) - grad(w)) / h",
     "hvp_no_division": "grad(w + h v) - grad(w), not divided by the step h",
+    "hvp_step_times_norm": "the product with the step h = delta max(1, ||w||) * ||v||, multiplied by ||v||; the "
+                           "step along v is h = delta max(1, ||w||) / ||v||, so that h v has the length "
+                           "delta max(1, ||w||) whatever the length of v",
     "hvp_unit_v": "H v / ||v||, the product with the unit vector v / ||v||; H v is linear in v, so divide by the "
                   "step h you took along v itself",
     # conjugate_gradient
@@ -54,6 +62,9 @@ MISTAKES = {
                      "r_0 = b - H x0",
     "cg_alpha_sign": "the iterates with steps of the wrong sign, x_(t+1) = x_t - alpha_t q_t; the residual "
                      "r = b - H x points downhill, so x_(t+1) = x_t + alpha_t q_t",
+    "cg_q_before_r": "the iterates with the new direction built before r is updated, q_(t+1) = r_t + beta q_t "
+                     "from the OLD residual; first update r_(t+1) = r_t - alpha_t H q_t, then build "
+                     "q_(t+1) = r_(t+1) - (q_t^T H r_(t+1) / q_t^T H q_t) q_t from it",
     # backtracking_line_search
     "ls_armijo_sign": "the first step with f(w + eta q) <= f(w) - c eta grad.q, the sufficient-decrease condition "
                       "with the wrong sign: grad.q < 0 along a descent direction, so the Armijo line "

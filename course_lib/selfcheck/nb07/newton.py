@@ -44,6 +44,15 @@ def check_quadratic_hessian(hessian_fd, case):
     H = hessian_fd(grad, case.w.copy(), case.eps)
     require_values("hessian_fd on the quadratic 1/2 w^T A w - b^T w (3 variables, Hessian A), eps = 1e-4",
                    "H", case.A, H, tol=1e-6)
+    # called without eps: the default step must give A too (any step is exact on a quadratic)
+    context = ("hessian_fd(grad_f, w) on the quadratic 1/2 w^T A w - b^T w (3 variables, Hessian A), "
+               "eps left at its default")
+    try:
+        H = hessian_fd(grad, case.w.copy())
+    except TypeError as exc:  # no default, or a default that is not a number
+        raise CheckFailure(f"{context}: your code raised TypeError: {exc}; give eps the default of the "
+                           "notebook's signature, hessian_fd(grad_fn, w, eps=1e-5).") from None
+    require_values(context, "H", case.A, H, tol=1e-6)
 
 
 def check_newton_step_case(newton_step, case):

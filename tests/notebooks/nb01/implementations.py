@@ -281,6 +281,26 @@ def ng_not_restored(f, x, h=1e-5):
     return grad
 
 
+def ng_not_lowered(f, x, h=1e-5):
+    """Raises x_i by h, evaluates, lowers it back by h only: the second evaluation is f(x)."""
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        x[i] += h
+        f_plus = f(x)
+        x[i] -= h
+        grad[i] = (f_plus - f(x)) / (2 * h)
+    return grad
+
+
+def ng_forward_over_2h(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        plus = x.copy()
+        plus[i] += h
+        grad[i] = (f(plus) - f(x)) / (2 * h)
+    return grad
+
+
 def ng_flattened(f, x, h=1e-5):
     flat = x.reshape(-1).copy()
     return ref_numerical_gradient(f, flat, h)
@@ -334,6 +354,15 @@ def b_local_only(backward):
         return backward(np.ones_like(dout), cache)
 
     return wrong
+
+
+def sigmoid_b_again(dout, a):
+    s = scipy.special.expit(a)  # the cache already holds a = sigmoid(x)
+    return dout * s * (1.0 - s)
+
+
+def tanh_b_square(dout, a):
+    return dout * (1.0 - a) ** 2
 
 
 def relu_f_inplace(x):
@@ -469,6 +498,8 @@ MISTAKES = [
     ("numerical_gradient", (ng_own_step,), "use the step h that is passed in"),
     ("numerical_gradient", (ng_not_restored,), "x was changed by the call"),
     ("numerical_gradient", (ng_flattened,), "must always receive an array of x's shape"),
+    ("numerical_gradient", (ng_not_lowered,), "half the forward difference"),
+    ("numerical_gradient", (ng_forward_over_2h,), "lower it by 2h"),
     ("relative_error", (re_sum_of_norms,), "norm of the SUM"),
     ("relative_error", (re_no_zero_case,), "rho must be 0.0"),
     ("relative_error", (re_entrywise,), "must return one number"),
@@ -477,8 +508,10 @@ MISTAKES = [
     ("sigmoid", (sigmoid_f_sign, act.sigmoid_backward), "the exponent is exp(-x)"),
     ("sigmoid", (sigmoid_f_keep_x, sigmoid_b_from_x), "must use the OUTPUT a = sigmoid(x)"),
     ("sigmoid", (act.sigmoid_forward, b_local_only(act.sigmoid_backward)), "multiply it by dout"),
+    ("sigmoid", (act.sigmoid_forward, sigmoid_b_again), "the sigmoid applied again to the cached output"),
     ("tanh", (tanh_f_plain, lambda d, c: d * (1 - c["x"] ** 2)), "must use the OUTPUT a = tanh(x)"),
     ("tanh", (act.tanh_forward, lambda d, a: d * (1 - a)), "the derivative is 1 - a^2"),
+    ("tanh", (act.tanh_forward, tanh_b_square), "not the square of 1 - a"),
     ("relu", (relu_f_inplace, act.relu_backward), "modified its input x in place"),
     ("relu", (act.relu_forward, relu_b_ge), "use the mask x > 0"),
     ("relu", (relu_f_min, act.relu_backward), "keeps the positive part"),

@@ -126,6 +126,10 @@ def ng_ignores_h(f, x, h=1e-5):
     return numerical_gradient(f, x, 1e-5)
 
 
+def leaky_f_default_02(x, alpha=0.2):
+    return act.leaky_relu_forward(x, alpha)  # a wrong default, right whenever alpha is passed
+
+
 def relu_b_visible_shapes_only(dout, x):
     if x.ndim == 1:  # the hidden cases add a plain vector
         return dout
@@ -155,6 +159,7 @@ def bp_first_output_only(graph, o):
 
 @pytest.mark.parametrize("group,functions", [
     ("leaky_relu", (leaky_f_alpha_02, leaky_b_alpha_02)),
+    ("leaky_relu", (leaky_f_default_02, act.leaky_relu_backward)),
     ("numerical_gradient", (ng_ignores_h,)),
     ("relu", (act.relu_forward, relu_b_visible_shapes_only)),
     ("path_derivative", (pd_with_memo_only_from_w,)),
@@ -169,6 +174,12 @@ def test_leaky_alpha_hard_coded_to_the_visible_value_is_named():
     assert evaluate("l", visible.check_leaky_relu, leaky_f_alpha_02, leaky_b_alpha_02).passed
     message = evaluate("l", hidden.grade_leaky_relu, leaky_f_alpha_02, leaky_b_alpha_02).message
     assert "alpha = 0.05" in message and "out is wrong" in message
+
+
+def test_a_wrong_default_alpha_is_caught_by_the_case_without_alpha():
+    assert evaluate("l", visible.check_leaky_relu, leaky_f_default_02, act.leaky_relu_backward).passed
+    message = evaluate("l", hidden.grade_leaky_relu, leaky_f_default_02, act.leaky_relu_backward).message
+    assert "alpha not passed" in message
 
 
 def test_random_dags_are_acyclic_shuffled_and_reproducible():

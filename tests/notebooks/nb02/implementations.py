@@ -215,6 +215,35 @@ def softmax_global_shift(scores):
     return e / e.sum(axis=1, keepdims=True)
 
 
+def softmax_column_shift(scores):
+    e = np.exp(scores - scores.max(axis=0, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def softmax_mean_shift(scores):
+    """Shifted by the row mean: right on ordinary scores, overflows on rows that span thousands."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(scores - scores.mean(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def forward_vector_beta(alpha0, Omegas, betas, phi):
+    zetas, alphas = [], [alpha0]
+    for O, b in zip(Omegas, betas):
+        zetas.append(O.T @ alphas[-1] + b)  # b of shape (n_j,) does not broadcast against (n_j, M)
+        alphas.append(phi(zetas[-1]))
+    return zetas, alphas
+
+
+def backward_own_omega_transposed(zetas, alphas, Omegas, rho, phi_prime, cost_grad):
+    L = len(zetas)
+    Bs = [None] * L
+    Bs[-1] = phi_prime(zetas[-1]) * cost_grad(alphas[-1], rho)
+    for j in range(L - 2, -1, -1):
+        Bs[j] = phi_prime(zetas[j]) * (Omegas[j].T @ Bs[j + 1])
+    return Bs
+
+
 def sce_without_onehot(scores, y):
     loss, _ = softmax_cross_entropy(scores, y)
     return loss, softmax(scores) / len(y)
@@ -249,6 +278,9 @@ MISTAKES = [
     ("linear", (linear_forward, linear_db_mean), ["db", "1/N", "factor of N"]),
     ("softmax", (softmax_unshifted,), ["NaN or inf", "overflows", "subtract the maximum of each row"]),
     ("softmax", (softmax_global_shift,), ["each row's own maximum", "not one maximum for the whole array"]),
+    ("softmax", (softmax_column_shift,), ["maximum of each COLUMN", "scores.max(axis=1, keepdims=True)"]),
+    ("forward_pass", (forward_vector_beta,), ["make beta a column", "np.reshape(beta, (-1, 1))"]),
+    ("backward_pass", (backward_own_omega_transposed,), ["]^T B^", "layer ABOVE", "has no transpose"]),
     ("softmax_cross_entropy", (sce_without_onehot,), ["without the one-hot subtraction"]),
     ("softmax_cross_entropy", (sce_log_of_softmax,), ["the loss is inf", "log p_y"]),
     ("mse_loss", (mse_without_half,), ["2 times", "factor of 1/2"]),

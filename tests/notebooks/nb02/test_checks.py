@@ -25,6 +25,7 @@ from tests.notebooks.nb02.implementations import (
     REFERENCE,
     backward_divided_by_M,
     backward_wrong_omega,
+    softmax_mean_shift,
     stub,
 )
 
@@ -137,6 +138,13 @@ def test_stored_networks_carry_the_mistakes_their_shapes_can_show():
 def test_wrong_omega_is_named_with_the_grading_networks_layers():
     with pytest.raises(CheckFailure, match=r"Omega\^1 B\^2\).*layer ABOVE, Omega\^2, which is Omegas\[1\]"):
         hidden.grade_backward_pass(backward_wrong_omega)
+
+
+def test_softmax_rows_that_span_thousands_are_graded():
+    """A shift by the row mean is right on the stored scores but overflows on the hidden rows spanning thousands."""
+    assert evaluate("softmax", visible.check_softmax, softmax_mean_shift).passed
+    result = evaluate("softmax", hidden.grade_softmax, softmax_mean_shift)
+    assert result.status == "failed" and "subtract the maximum of each row" in result.message, result
 
 
 def test_grading_networks_cover_the_edge_shapes():

@@ -44,9 +44,11 @@ def conv_delta_unpadded(delta_next, w, sigma_prime_z):
 
 
 # ----------------------------------------------------------------------------- conv2d
-def conv_forward_positions(x, w, b, stride=1, pad=0, flip=False, bias=True, step=None):
-    """Loop over output positions, einsum over (c, i, j); ``flip``/``bias``/``step`` produce mistakes."""
+def conv_forward_positions(x, w, b, stride=1, pad=0, flip=False, bias=True, step=None, index_step=None):
+    """Loop over output positions, einsum over (c, i, j); ``flip``/``bias``/``step``/``index_step`` produce
+    mistakes (``step`` sizes the output and moves the window, ``index_step`` only moves the window)."""
     step = stride if step is None else step
+    index_step = step if index_step is None else index_step
     N, C, H, W = x.shape
     F, _, HH, WW = w.shape
     k = w[..., ::-1, ::-1] if flip else w
@@ -56,7 +58,7 @@ def conv_forward_positions(x, w, b, stride=1, pad=0, flip=False, bias=True, step
     out = np.zeros((N, F, Ho, Wo))
     for yo in range(Ho):
         for xo in range(Wo):
-            field = x_pad[:, :, yo * step:yo * step + HH, xo * step:xo * step + WW]
+            field = x_pad[:, :, yo * index_step:yo * index_step + HH, xo * index_step:xo * index_step + WW]
             out[:, :, yo, xo] = np.einsum("ncij,fcij->nf", field, k)
     if bias:
         out += b.reshape(1, F, 1, 1)

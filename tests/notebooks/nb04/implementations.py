@@ -135,6 +135,8 @@ def init_with_std(std_of, **options):
             z = np.random.default_rng(0).standard_normal(shape)
         elif options.get("uniform"):
             z = rng.uniform(-math.sqrt(3.0), math.sqrt(3.0), shape)  # unit variance, but not Gaussian
+        elif options.get("laplace"):
+            z = rng.laplace(0.0, math.sqrt(0.5), shape)  # unit variance, heavier tails than a Gaussian
         elif options.get("unit_interval"):
             z = rng.random(shape)
         elif options.get("repeated_row"):
@@ -321,7 +323,8 @@ MISTAKES = [
     ("xavier_init", init_with_std(HE), "that is He's rule"),
     ("xavier_init", init_with_std(lambda i, o: math.sqrt(1 / i)), "looks at the fan-in only"),
     ("xavier_init", init_with_std(lambda i, o: math.sqrt(6 / (i + o))), "UNIFORM variant"),
-    ("xavier_init", init_with_std(XAVIER, uniform=True), "excess kurtosis"),
+    ("xavier_init", init_with_std(XAVIER, uniform=True), "the values are spread uniformly over an interval"),
+    ("he_init", init_with_std(HE, laplace=True), "too many of them lie far out in the tails"),
     ("xavier_init", init_with_std(XAVIER, unit_interval=True), "zero-mean Gaussian"),
     ("xavier_init", init_with_std(XAVIER, repeated_row=True), "distinct values"),
     ("clip_by_value", cv_upper_only, "only the upper bound"),

@@ -56,6 +56,9 @@ def student(*bugs):
             eta = self._next_eta()
             v = self.state.get("v", np.zeros_like(theta))
             g = grad_fn(theta)
+            if "buffer_form" in bugs:  # PyTorch: b <- alpha b + g, theta <- theta - eta b
+                self.state["v"] = self.alpha * v + g
+                return self._done(theta, -eta * self.state["v"])
             a = -self.alpha if "alpha_sign" in bugs else self.alpha
             c = (1 - self.alpha) if "dampened" in bugs else 1.0
             new_v = a * v + (1 if "uphill" in bugs else -1) * c * eta * g
@@ -75,6 +78,8 @@ def student(*bugs):
                 ahead = theta + v
             elif "lookahead_minus" in bugs:
                 ahead = theta - self.alpha * v
+            elif "lookahead_alpha_squared" in bugs:
+                ahead = theta + self.alpha * (self.alpha * v)
             else:
                 ahead = theta + self.alpha * v
             self.v = self.alpha * v + (1 if "uphill" in bugs else -1) * eta * grad_fn(ahead)
@@ -109,7 +114,10 @@ def student(*bugs):
             eta = self._next_eta()
             g = grad_fn(theta)
             old = self.r
-            self.r = g * g if "no_accumulation" in bugs else self.r + g * g
+            if "norm_squared" in bugs:
+                self.r = self.r + g @ g
+            else:
+                self.r = g * g if "no_accumulation" in bugs else self.r + g * g
             r = old if "old_r" in bugs else self.r
             if "delta_inside" in bugs:
                 denominator = np.sqrt(self.delta + r)
@@ -132,6 +140,8 @@ def student(*bugs):
                 self.r = self.rho * self.r + g * g
             elif "rho_swapped" in bugs:
                 self.r = (1 - self.rho) * self.r + self.rho * g * g
+            elif "norm_squared" in bugs:
+                self.r = self.rho * self.r + (1 - self.rho) * (g @ g)
             else:
                 self.r = self.rho * self.r + (1 - self.rho) * g * g
             r = old if "old_r" in bugs else self.r
@@ -213,6 +223,8 @@ def student(*bugs):
             if "only_r_corrected" in bugs:
                 c1 = 1.0
             s_hat, r_hat = self.s / c1, self.r / c2
+            if "corrected_kept" in bugs:
+                self.s, self.r = s_hat, r_hat
             root = np.sqrt(self.delta + r_hat) if "delta_inside" in bugs else self.delta + np.sqrt(r_hat)
             return self._done(theta, (1 if "uphill" in bugs else -1) * eta * s_hat / root)
 

@@ -30,7 +30,11 @@ def student(*bugs):
         eps = 1e-5 if "eps_fixed" in bugs else bn_param["eps"]
         n = x.shape[0]
         divisor = n - 1 if "unbiased_var" in bugs else n
-        if mode == "train" or "test_batch_stats" in bugs:
+        if mode == "train" and "no_axis" in bugs:
+            mu = x.mean()  # one mean and one variance for all entries
+            d = x - mu
+            var = np.sum(d * d) / x.size
+        elif mode == "train" or "test_batch_stats" in bugs:
             mu = x.mean(axis=0)
             d = x - mu
             var = np.sum(d * d, axis=0) / divisor
@@ -66,6 +70,15 @@ def student(*bugs):
         dxhat = dout if "no_gamma" in bugs else dout * gamma
         if mode == "test" and "train_formula_in_test" not in bugs:
             return dxhat / std, dgamma, dbeta
+        if {"step3_exponent", "step4_no_m"} & bugs:  # the notebook's six steps, with s = 1 / std
+            s = 1.0 / std
+            ds = np.sum(dxhat * d, axis=0)
+            dsigma2 = -0.5 * (var + eps) ** (-0.5 if "step3_exponent" in bugs else -1.5) * ds
+            dd = dxhat * s + dsigma2 * 2.0 * d / (1.0 if "step4_no_m" in bugs else n)
+            return dd - np.sum(dd, axis=0) / n, dgamma, dbeta
+        if "dx_scaled" in bugs:  # a slip no catalogue entry names
+            return 1.5 * (dxhat / std - (dxhat / std).mean(axis=0)
+                          - xhat * np.mean(dxhat * xhat, axis=0) / std), dgamma, dbeta
         dd = dxhat / std
         if "no_var_term" not in bugs:
             dstd = -np.sum(dxhat * d, axis=0) / std**2
@@ -81,7 +94,7 @@ def student(*bugs):
         dgamma = np.sum(dout * xhat, axis=0)
         if mode == "test" and "train_formula_in_test" not in bugs:
             return dout * gamma / std, dgamma, dbeta
-        dx = (gamma / (n * std)) * (n * dout - dbeta - xhat * dgamma)
+        dx = (gamma / (n * std)) * ((1 if "closed_no_m" in bugs else n) * dout - dbeta - xhat * dgamma)
         return dx, dgamma, dbeta
 
     def spatial_forward(x, gamma, beta, bn_param):
@@ -244,6 +257,7 @@ FORWARD_BUGS = [
     ("not_updated", "batchnorm_forward", "running average unchanged"),
     ("running_var_unbiased", "batchnorm_forward", "running variance updated with the unbiased variance"),
     ("updated_in_test", "batchnorm_forward", "updated in test mode"),
+    ("no_axis", "batchnorm_forward", "mu_B = x.mean(axis=0)"),
 ]
 BACKWARD_BUGS = [
     ("no_mean_term", "batchnorm_backward", "dx without the mean term"),
@@ -253,6 +267,10 @@ BACKWARD_BUGS = [
     ("no_gamma", "batchnorm_backward", "without the factor gamma"),
     ("train_formula_in_test", "batchnorm_backward", "train-mode gradient through the normalisation graph"),
     ("train_formula_in_test", "batchnorm_backward_alt", "the train-mode gradient; in test mode"),
+    ("step3_exponent", "batchnorm_backward", "Look at step 3"),
+    ("step4_no_m", "batchnorm_backward", "Look at step 4"),
+    ("closed_no_m", "batchnorm_backward_alt", "without the factor m on dout (dgamma and dbeta pass"),
+    ("dx_scaled", "batchnorm_backward", "dgamma and dbeta are right, so x_hat and step 1 are too"),
 ]
 SPATIAL_BUGS = [
     ("axes_N", "spatial_batchnorm_forward", "over the batch axis N only"),

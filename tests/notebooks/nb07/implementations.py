@@ -307,6 +307,25 @@ def hess_forgets_restore(grad_fn, w, eps=1e-5):
     return 0.5 * (H + H.T)
 
 
+def hess_precedence(grad_fn, w, eps=1e-5):
+    """/ 2 * eps where / (2 * eps) belongs: eps^2 times the right matrix."""
+    H = np.empty((w.size, w.size))
+    for j in range(w.size):
+        e = np.zeros(w.size)
+        e[j] = eps
+        H[:, j] = (grad_fn(w + e) - grad_fn(w - e)) / 2 * eps
+    return 0.5 * (H + H.T)
+
+
+def hess_no_default(grad_fn, w, eps=None):
+    """Right whenever eps is passed; without it, a step of None crashes."""
+    return hess_stacked(grad_fn, w, eps)
+
+
+def newton_diagonal(w, grad, hess):
+    return w - grad / np.diag(hess)
+
+
 def newton_plus(w, grad, hess):
     return w + np.linalg.solve(hess, grad)
 
@@ -340,6 +359,7 @@ hvp_lecture_step = _hvp_with(lambda delta, wn, vn: delta)
 hvp_without_max = _hvp_with(lambda delta, wn, vn: delta / vn)
 hvp_centered = _hvp_with(lambda delta, wn, vn: delta * wn / vn, centered=True)
 hvp_no_division = _hvp_with(lambda delta, wn, vn: delta * wn / vn, divide=False)
+hvp_step_times_norm = _hvp_with(lambda delta, wn, vn: delta * wn * vn)
 
 
 def hvp_unit(grad_fn, w, v, delta=1e-6):
@@ -365,7 +385,8 @@ def _cg_with(beta_rule="eq21", ignore_x0=False, alpha_sign=1.0, extra_iteration=
                 break
             Hq = hvp(q)
             curvature = q @ Hq
-            alpha = (r @ q) / curvature
+            with np.errstate(all="ignore"):
+                alpha = (r @ q) / curvature
             x = x + alpha_sign * alpha * q
             r_old, r = r, r - alpha * Hq
             if beta_rule == "sign":
@@ -376,6 +397,9 @@ def _cg_with(beta_rule="eq21", ignore_x0=False, alpha_sign=1.0, extra_iteration=
                 q = r + ((r_old @ r_old) / (r @ r)) * q
             elif beta_rule == "old_r":
                 q = r - ((Hq @ r_old) / curvature) * q
+            elif beta_rule == "before_r":  # q built from the residual before its update
+                with np.errstate(all="ignore"):
+                    q = r_old - ((Hq @ r_old) / curvature) * q
             else:
                 q = r - ((Hq @ r) / curvature) * q
         return x
@@ -383,11 +407,15 @@ def _cg_with(beta_rule="eq21", ignore_x0=False, alpha_sign=1.0, extra_iteration=
     return cg
 
 
-def _ls_with(variant=None, check_descent=True, raise_at_end=True):
+def _ls_with(variant=None, check_descent=True, raise_at_end=True, descent_tolerance=None):
     def ls(f, grad_f, w, direction, eta0=1.0, c=1e-4, shrink=0.5, max_iter=50):
         f0, g0 = f(w), grad_f(w)
         slope = g0 @ direction
-        if check_descent and slope >= 0:
+        if check_descent and slope >= 0 and descent_tolerance is None:
+            raise ValueError("uphill")
+        if descent_tolerance == "strict" and slope > 0:  # lets a zero direction through
+            raise ValueError("uphill")
+        if descent_tolerance == "large" and slope > 1e-3:  # lets a small positive slope through
             raise ValueError("uphill")
         eta = 1.0 if variant == "eta0" else eta0
         for _ in range(max_iter):
@@ -465,6 +493,15 @@ def lbfgs_written_out_reversed(grad, s_list, y_list):
     return -a
 
 
+def minimize_appends_w_in_place(f, grad_f, w0, method, tol=1e-6, max_iter=1000):
+    """The issue's path.append(w) with w updated in place: every entry after w0 is the final x."""
+    result = minimize_notebook(f, grad_f, w0, method, tol, max_iter)
+    w = np.array(w0, dtype=np.float64)
+    path = [w0.copy()] + [w] * (len(result.path) - 1)
+    w[:] = result.x
+    return OptResult(w, path, result.nit)
+
+
 def minimize_returns_array(f, grad_f, w0, method, tol=1e-6, max_iter=1000):
     return minimize_notebook(f, grad_f, w0, method, tol, max_iter).x
 
@@ -485,6 +522,14 @@ MISTAKES = [
     ("hessian_fd", (hess_one_sided,), "one-sided difference"),
     ("hessian_fd", (hess_over_eps,), "twice the right matrix"),
     ("hessian_fd", (hess_forgets_restore,), "modified w in place"),
+    ("hessian_fd", (hess_precedence,), "eps^2 times the right matrix"),
+    ("hessian_fd", (hess_no_default,), "eps left at its default"),
+    ("newton_step", (newton_diagonal,), "the diagonal of the Hessian only"),
+    ("hvp_fd", (hvp_step_times_norm,), "multiplied by ||v||"),
+    ("conjugate_gradient", (_cg_with("before_r"),), "built before r is updated"),
+    ("backtracking_line_search", (_ls_with(descent_tolerance="strict"),), "along the zero direction"),
+    ("backtracking_line_search", (_ls_with(descent_tolerance="large"),), "a small positive slope"),
+    ("minimize_bfgs", (minimize_appends_w_in_place,), "are the same point"),
     ("newton_step", (newton_plus,), "wrong sign"),
     ("newton_step", (newton_times,), "multiplied instead of inverted"),
     ("newton_step", (newton_returns_step,), "the step -H^-1 grad alone"),

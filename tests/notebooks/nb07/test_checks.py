@@ -166,7 +166,7 @@ def test_every_stored_mistake_is_distinct_somewhere():
     for k in range(stored_count("cg")):
         case = stored_case(f"cg_{k}")
         for slug, iterates in case["mistakes"].items():
-            if any(misfit(a, b) > DISTINCT for a, b in zip(iterates, case["iterates"])):
+            if any(not np.all(np.isfinite(a)) or misfit(a, b) > DISTINCT for a, b in zip(iterates, case["iterates"])):
                 seen[slug] = True
     assert sorted(set(CATALOGUE) - set(seen)) == []
 
@@ -266,7 +266,7 @@ def test_cg_mistakes_differ_from_each_other_on_the_graded_cases():
         for a, b in itertools.combinations(runs, 2):
             if a == "cg_ignores_x0" or b == "cg_ignores_x0":
                 continue  # the same as the right run when x0 = None
-            assert misfit(runs[a], runs[b]) > DISTINCT, (a, b)
+            assert not misfit(runs[a], runs[b]) <= DISTINCT, (a, b)  # NaN (a run that divides 0 / 0): distinct
 
 
 def test_hidden_problems_are_solved_by_the_reference_within_the_bounds():
