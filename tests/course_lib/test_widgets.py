@@ -6,6 +6,7 @@ call of course_lib.optim.train, gradient norms by layer_gradient_norms on a
 network assembled here.
 """
 import functools
+import io
 import os
 
 os.environ["MPLBACKEND"] = "Agg"  # before anything imports pyplot
@@ -16,6 +17,7 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from course_lib.data import load_digits
 from course_lib.gradient_norms import layer_gradient_norms
@@ -33,7 +35,8 @@ from course_lib.optim import (
 )
 from course_lib.plots.trajectories import DIVERGENCE_LIMIT
 from course_lib.widgets import DepthInitExplorer, LearningRateExplorer, TrainingExplorer, lr_range_test
-from course_lib.widgets.figure_view import displayed_png
+from course_lib.widgets.eta_choices import COMPARE, parse_etas
+from course_lib.widgets.figure_view import displayed_png, figure_png
 from course_lib.widgets.models import digits_mlp
 from course_lib.widgets.training_explorer import RANGE_ETA_MAX, RANGE_ETA_MIN, RANGE_STEPS
 
@@ -59,6 +62,11 @@ def hyper_shown(explorer):
             if explorer.controls[name].layout.display != "none"}
 
 
+def etas_shown(explorer):
+    return {key.removeprefix("eta:") for key, control in explorer.controls.items()
+            if key.startswith("eta:") and control.layout.display != "none"}
+
+
 # -- LearningRateExplorer -------------------------------------------------------------------------
 
 @pytest.fixture
@@ -66,10 +74,15 @@ def lr_explorer():
     return LearningRateExplorer(dict(ALL_OPTIMIZERS), selected=list(ALL_OPTIMIZERS), steps=30)
 
 
+def own_eta(explorer, name):
+    return explorer.controls[f"eta:{name}"].value
+
+
 def test_controls_have_the_documented_keys(lr_explorer):
-    assert set(lr_explorer.controls) == {"optimizers", "surface", "eta", "alpha", "rho", "rho1", "rho2",
-                                         "steps"}
+    assert set(lr_explorer.controls) == {"optimizers", "surface", "compare", "eta_list", "alpha", "rho", "rho1",
+                                         "rho2", "steps"} | {f"eta:{name}" for name in ALL_OPTIMIZERS}
     assert list(lr_explorer.controls["surface"].options) == ["x^2 + y^2", "x^2 + 4y^2", "Rosenbrock"]
+    assert list(lr_explorer.controls["compare"].options) == list(COMPARE)
     bundle = lr_explorer._repr_mimebundle_()
     view = bundle["application/vnd.jupyter.widget-view+json"]
     assert view["model_id"] == lr_explorer.widget.model_id
@@ -81,57 +94,170 @@ def test_eta_change_moves_lines_and_readout_like_an_independent_run(lr_explorer)
     before_readout = lr_explorer.readout.value
     before_png = displayed_png(lr_explorer.output)
 
-    lr_explorer.controls["eta"].value = 0.3
+    lr_explorer.controls["eta:SGD"].value = 0.3
 
-    for name, make in (("SGD", lambda: SGD(0.3)),
-                       ("Momentum", lambda: Momentum(0.3, alpha=lr_explorer.controls["alpha"].value)),
-                       ("Adam", lambda: Adam(0.3, rho1=lr_explorer.controls["rho1"].value,
-                                             rho2=lr_explorer.controls["rho2"].value))):
-        expected = manual_path(make(), surface.grad, surface.theta0, 30)
-        np.testing.assert_array_equal(line_path(lr_explorer.lines[name]), expected)
-        np.testing.assert_array_equal(lr_explorer.last_paths[name], expected)
-        final = surface.f(expected[-1])
-        assert lr_explorer.final_values[name] == final
-        assert f"f = {final:.6g}" in lr_explorer.readout.value
+    expected = manual_path(SGD(0.3), surface.grad, surface.theta0, 30)
+    np.testing.assert_array_equal(line_path(lr_explorer.lines["SGD"]), expected)
+    np.testing.assert_array_equal(lr_explorer.last_paths["SGD"], expected)
+    final = surface.f(expected[-1])
+    assert lr_explorer.final_values["SGD"] == final
+    assert f"f = {final:.6g}" in lr_explorer.readout.value and "eta = 0.3<" in lr_explorer.readout.value
     assert not np.array_equal(line_path(lr_explorer.lines["SGD"]), before_line)
     assert lr_explorer.readout.value != before_readout
     png = displayed_png(lr_explorer.output)
     assert png.startswith(b"\x89PNG") and png != before_png
 
 
+def test_each_optimizer_has_its_own_eta(lr_explorer):
+    surface = lr_explorer.surfaces["x^2 + y^2"]
+    others = {name: lr_explorer.last_paths[name].copy() for name in ALL_OPTIMIZERS if name != "Adam"}
+    lr_explorer.controls["eta:Adam"].value = 0.2
+    lr_explorer.controls["eta:AdaDelta"].value = 1.0
+    expected = {
+        "Adam": manual_path(Adam(0.2, rho1=lr_explorer.controls["rho1"].value,
+                                 rho2=lr_explorer.controls["rho2"].value), surface.grad, surface.theta0, 30),
+        "AdaDelta": manual_path(AdaDelta(rho=lr_explorer.controls["rho"].value, eta=1.0), surface.grad,
+                                surface.theta0, 30),
+        "SGD": manual_path(SGD(0.05), surface.grad, surface.theta0, 30),
+    }
+    for name, path in expected.items():
+        np.testing.assert_array_equal(lr_explorer.last_paths[name], path)
+    for name in ("SGD", "Momentum", "RMSProp"):  # untouched by the other optimizers' sliders
+        np.testing.assert_array_equal(lr_explorer.last_paths[name], others[name])
+    assert own_eta(lr_explorer, "SGD") == 0.05
+
+
+def test_start_etas_come_from_eta_and_etas():
+    explorer = LearningRateExplorer(dict(ALL_OPTIMIZERS), eta=0.02, etas={"AdaDelta": 1.0, "Adam": 0.1},
+                                    selected=["SGD", "AdaDelta", "Adam"], steps=10)
+    assert {name: own_eta(explorer, name) for name in ALL_OPTIMIZERS} == pytest.approx(
+        {"SGD": 0.02, "Momentum": 0.02, "RMSProp": 0.02, "AdaDelta": 1.0, "Adam": 0.1}, rel=1e-12)
+    surface = explorer.surfaces["x^2 + y^2"]
+    rho = explorer.controls["rho"].value
+    np.testing.assert_array_equal(explorer.last_paths["AdaDelta"],
+                                  manual_path(AdaDelta(rho=rho, eta=1.0), surface.grad, surface.theta0, 10))
+    with pytest.raises(ValueError, match="not keys"):
+        LearningRateExplorer({"SGD": SGD}, etas={"Adam": 0.1})
+    with pytest.raises(ValueError, match="learning rate > 0"):
+        LearningRateExplorer({"SGD": SGD}, etas={"SGD": -1.0})
+
+
+@pytest.mark.parametrize("compare, factors", [("eta/3, eta, 3 eta", (1 / 3, 1, 3)),
+                                              ("eta/10, eta, 10 eta", (0.1, 1, 10))])
+def test_compare_overlays_three_etas_per_optimizer(compare, factors):
+    explorer = LearningRateExplorer(dict(ALL_OPTIMIZERS), selected=["SGD", "Adam"], eta=0.03,
+                                    etas={"Adam": 0.1}, steps=20)
+    surface = explorer.surfaces["x^2 + y^2"]
+    explorer.controls["compare"].value = compare
+    for name, own, make in (("SGD", 0.03, SGD), ("Adam", 0.1, Adam)):
+        runs = explorer.runs[name]
+        assert [run.eta for run in runs] == pytest.approx([own * f for f in factors], rel=1e-12)
+        visible = [line for line in explorer.run_lines[name] if line.get_visible()]
+        assert len(visible) == 3 and len({line.get_linestyle() for line in visible}) == 3
+        for run in runs:
+            expected = manual_path(make(run.eta), surface.grad, surface.theta0, 20)
+            np.testing.assert_array_equal(run.path, expected)
+            line = explorer.run_lines[name][run.style]
+            assert line.get_visible() and line.get_color() == explorer.lines[name].get_color()
+            np.testing.assert_array_equal(line_path(line), expected)
+            assert f"{run.label} = {run.eta:.3g}" in explorer.readout.value
+        np.testing.assert_array_equal(explorer.last_paths[name],  # entry 0 stays the own eta
+                                      manual_path(make(own), surface.grad, surface.theta0, 20))
+    assert explorer.readout.value.count("<tr>") == 6
+    labels = [text.get_text() for text in explorer.ax.get_legend().get_texts()]
+    low, high = (f"eta/{1 / factors[0]:g}", f"{factors[2]:g} eta")
+    assert labels == ["SGD", "Adam", low, "eta", high]
+
+    explorer.controls["compare"].value = "one eta each"
+    assert explorer.readout.value.count("<tr>") == 2
+    assert sum(line.get_visible() for lines in explorer.run_lines.values() for line in lines) == 2
+    assert [t.get_text() for t in explorer.ax.get_legend().get_texts()] == ["SGD", "Adam"]
+
+
+def test_a_list_of_etas_is_run_for_every_selected_optimizer():
+    explorer = LearningRateExplorer(dict(ALL_OPTIMIZERS), selected=["SGD", "Momentum"], steps=15)
+    surface = explorer.surfaces["x^2 + y^2"]
+    assert explorer.controls["eta_list"].layout.display == "none"
+    explorer.controls["compare"].value = "a list of etas"
+    assert explorer.controls["eta_list"].layout.display == ""
+    assert explorer.controls["eta:SGD"].layout.display == "none"  # the list replaces the own sliders
+    assert "type one or more learning rates" in explorer.readout.value
+    assert not any(line.get_visible() for lines in explorer.run_lines.values() for line in lines)
+
+    explorer.controls["eta_list"].value = "0.1, 0.25;0.3"
+    alpha = explorer.controls["alpha"].value
+    for name, make in (("SGD", SGD), ("Momentum", lambda eta: Momentum(eta, alpha=alpha))):
+        assert [run.eta for run in explorer.runs[name]] == [0.1, 0.25, 0.3]
+        for run in explorer.runs[name]:
+            np.testing.assert_array_equal(run.path, manual_path(make(run.eta), surface.grad, surface.theta0, 15))
+    assert explorer.readout.value.count("eta = 0.25<") == 2
+    assert [t.get_text() for t in explorer.ax.get_legend().get_texts()] == [
+        "SGD", "Momentum", "eta = 0.1", "eta = 0.25", "eta = 0.3"]
+
+    explorer.controls["eta_list"].value = "0.1, fast"
+    assert "fast" in explorer.readout.value and "is not a number" in explorer.readout.value
+    assert explorer.runs == {}
+    explorer.controls["compare"].value = "one eta each"
+    assert explorer.controls["eta:SGD"].layout.display == "" and len(explorer.runs) == 2
+
+
+def test_a_list_can_be_given_to_the_constructor():
+    explorer = LearningRateExplorer({"SGD": SGD}, compare=[0.3, 0.1], steps=5)
+    assert explorer.controls["compare"].value == "a list of etas"
+    assert explorer.controls["eta_list"].value == "0.3, 0.1"
+    assert [run.eta for run in explorer.runs["SGD"]] == [0.1, 0.3]
+    assert explorer.runs["SGD"][1].style == 0  # the first value typed gets the solid line
+    with pytest.raises(ValueError, match="compare must be one of"):
+        LearningRateExplorer({"SGD": SGD}, compare="everything")
+
+
+@pytest.mark.parametrize("text, message", [("", "type one or more"), ("0.1 x", "'x' is not a number"),
+                                           ("0.1, -2", "must be a number > 0"), ("inf", "must be a number > 0"),
+                                           ("1 2 3 4 5 6 7", "at most 6")])
+def test_parse_etas_explains_what_is_wrong(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_etas(text)
+
+
+def test_parse_etas_reads_commas_semicolons_and_spaces():
+    assert parse_etas(" 0.01,0.03 ; 1e-1  0.01") == (0.01, 0.03, 0.1)
+
+
 def test_hyperparameter_slider_changes_only_the_optimizers_that_take_it(lr_explorer):
     sgd_before = line_path(lr_explorer.lines["SGD"]).copy()
     momentum_before = line_path(lr_explorer.lines["Momentum"]).copy()
     lr_explorer.controls["alpha"].value = 0.5
+    assert lr_explorer.runs_computed == 1  # only Momentum takes alpha
     surface = lr_explorer.surfaces["x^2 + y^2"]
-    eta = lr_explorer.controls["eta"].value
+    eta = own_eta(lr_explorer, "Momentum")
     expected = manual_path(Momentum(eta, alpha=0.5), surface.grad, surface.theta0, 30)
     np.testing.assert_array_equal(line_path(lr_explorer.lines["Momentum"]), expected)
     assert not np.array_equal(expected, momentum_before)
     np.testing.assert_array_equal(line_path(lr_explorer.lines["SGD"]), sgd_before)
 
     lr_explorer.controls["rho"].value = 0.5
-    for name, make in (("RMSProp", lambda: RMSProp(eta, rho=0.5)),
-                       ("AdaDelta", lambda: AdaDelta(rho=0.5, eta=eta))):
+    for name, make in (("RMSProp", lambda: RMSProp(own_eta(lr_explorer, "RMSProp"), rho=0.5)),
+                       ("AdaDelta", lambda: AdaDelta(rho=0.5, eta=own_eta(lr_explorer, "AdaDelta")))):
         np.testing.assert_array_equal(line_path(lr_explorer.lines[name]),
                                       manual_path(make(), surface.grad, surface.theta0, 30))
 
 
-def test_selection_hides_and_shows_hyperparameter_sliders_and_lines(lr_explorer):
+def test_selection_hides_and_shows_sliders_and_lines(lr_explorer):
     selection = lr_explorer.controls["optimizers"]
     assert hyper_shown(lr_explorer) == {"alpha", "rho", "rho1", "rho2"}
     selection.value = ("SGD",)
     assert hyper_shown(lr_explorer) == set()
+    assert etas_shown(lr_explorer) == {"SGD"}
     assert lr_explorer.lines["SGD"].get_visible() and not lr_explorer.lines["Adam"].get_visible()
     assert set(lr_explorer.last_paths) == {"SGD"} and "Adam" not in lr_explorer.readout.value
     selection.value = ("SGD", "Momentum")
-    assert hyper_shown(lr_explorer) == {"alpha"}
+    assert hyper_shown(lr_explorer) == {"alpha"} and etas_shown(lr_explorer) == {"SGD", "Momentum"}
     selection.value = ("Adam",)
     assert hyper_shown(lr_explorer) == {"rho1", "rho2"}
     selection.value = ("AdaDelta", "RMSProp")
     assert hyper_shown(lr_explorer) == {"rho"}
     selection.value = ()
-    assert "Select" in lr_explorer.readout.value
+    assert "Select" in lr_explorer.readout.value and etas_shown(lr_explorer) == set()
 
 
 def test_surface_and_steps_controls(lr_explorer):
@@ -139,8 +265,7 @@ def test_surface_and_steps_controls(lr_explorer):
     lr_explorer.controls["surface"].value = "Rosenbrock"
     lr_explorer.controls["steps"].value = 40
     surface = lr_explorer.surfaces["Rosenbrock"]
-    eta = lr_explorer.controls["eta"].value
-    expected = manual_path(Adam(eta), surface.grad, surface.theta0, 40)
+    expected = manual_path(Adam(own_eta(lr_explorer, "Adam")), surface.grad, surface.theta0, 40)
     np.testing.assert_array_equal(line_path(lr_explorer.lines["Adam"]), expected)
     assert lr_explorer.ax.get_ylim() == surface.ylim
     visible = [name for name, c in lr_explorer._contours.items() if c.get_visible()]
@@ -148,6 +273,86 @@ def test_surface_and_steps_controls(lr_explorer):
     lr_explorer.controls["surface"].value = "x^2 + y^2"
     visible = [name for name, c in lr_explorer._contours.items() if c.get_visible()]
     assert visible == ["x^2 + y^2"] and len(lr_explorer._contours) == 2
+
+
+def test_moving_one_eta_reruns_one_optimizer_and_draws_only_the_paths():
+    """The work a slider move costs, counted: runs computed, whole-figure draws, figures and lines made."""
+    explorer = LearningRateExplorer(dict(ALL_OPTIMIZERS), selected=list(ALL_OPTIMIZERS), steps=60)
+    explorer.controls["surface"].value = "Rosenbrock"
+    lines_before = list(explorer.ax.lines)
+    draws = explorer.layers.full_draws
+    for value in (0.001, 0.002, 0.004):
+        explorer.controls["eta:Adam"].value = value
+        assert explorer.runs_computed == 1
+    assert explorer.layers.full_draws == draws  # background reused: no contour or legend redrawn
+    assert list(explorer.ax.lines) == lines_before  # the same Line2D objects, moved with set_data
+    assert explorer.figure.axes == [explorer.ax]
+
+    explorer.controls["compare"].value = "eta/3, eta, 3 eta"
+    assert explorer.runs_computed == 2 * len(ALL_OPTIMIZERS)  # the own etas are reused
+    assert explorer.layers.full_draws == draws + 1  # the legend gained the line styles
+    explorer.controls["eta:SGD"].value = 0.01
+    assert explorer.runs_computed == 3 and explorer.layers.full_draws == draws + 1
+    explorer.controls["steps"].value = 61
+    assert explorer.runs_computed == 3 * len(ALL_OPTIMIZERS) and explorer.layers.full_draws == draws + 2
+    assert explorer.figure.axes == [explorer.ax]
+
+
+def test_layered_drawing_shows_what_a_full_draw_shows():
+    explorer = LearningRateExplorer(dict(ALL_OPTIMIZERS), selected=list(ALL_OPTIMIZERS), steps=60,
+                                    compare="eta/3, eta, 3 eta")
+    explorer.controls["surface"].value = "Rosenbrock"
+    explorer.controls["eta:Adam"].value = 0.3  # drawn over the saved background
+
+    def pixels(png):
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int64)
+
+    layered = pixels(displayed_png(explorer.output))
+    full = pixels(figure_png(explorer.figure))
+    for line in explorer.ax.lines:
+        line.set_visible(False)
+    without_paths = pixels(figure_png(explorer.figure))
+    differ = (np.abs(layered - full).max(axis=2) > 40).mean()
+    paths = (np.abs(without_paths - full).max(axis=2) > 40).mean()
+    # Only the stacking order of paths against contour lines and the axes frame differs.
+    assert paths > 0.005 and differ < paths / 5, (differ, paths)
+
+
+def test_factories_and_constructors_without_eta():
+    def momentum_factory(eta, alpha=0.7):
+        return Momentum(eta, alpha)
+
+    class LectureAdaDelta(AdaDelta):  # the lecture's AdaDelta has no learning rate
+        def __init__(self, rho=0.95, delta=1e-6):
+            super().__init__(rho=rho, delta=delta)
+
+    explorer = LearningRateExplorer({"factory": momentum_factory, "AdaDelta": LectureAdaDelta},
+                                    theta0=(1.0, -1.0), steps=15, compare="eta/3, eta, 3 eta")
+    assert explorer.controls["alpha"].value == 0.7  # the first constructor's default
+    assert "eta:AdaDelta" not in explorer.controls and explorer.takes_eta == {"factory": True, "AdaDelta": False}
+    explorer.controls["eta:factory"].value = 0.02
+    grad = explorer.surfaces["x^2 + y^2"].grad
+    np.testing.assert_array_equal(explorer.last_paths["factory"],
+                                  manual_path(Momentum(0.02, 0.7), grad, (1.0, -1.0), 15))
+    np.testing.assert_array_equal(explorer.last_paths["AdaDelta"],
+                                  manual_path(AdaDelta(rho=0.95), grad, (1.0, -1.0), 15))
+    assert len(explorer.runs["AdaDelta"]) == 1 and "(no eta)" in explorer.readout.value
+
+
+def test_the_documented_factories_run_variants_next_to_the_original():
+    explorer = LearningRateExplorer({
+        "SGD": SGD,
+        "SGD x2": lambda eta: SGD(2 * eta),
+        "Momentum 0.5": lambda eta: Momentum(eta, alpha=0.5),
+    }, selected=["SGD", "SGD x2", "Momentum 0.5"], eta=0.04, steps=12)
+    assert hyper_shown(explorer) == set()  # alpha is fixed inside the lambda, so it gets no slider
+    grad, theta0 = explorer.surfaces["x^2 + y^2"].grad, explorer.surfaces["x^2 + y^2"].theta0
+    np.testing.assert_array_equal(explorer.last_paths["SGD x2"], manual_path(SGD(0.08), grad, theta0, 12))
+    np.testing.assert_array_equal(explorer.last_paths["Momentum 0.5"],
+                                  manual_path(Momentum(0.04, alpha=0.5), grad, theta0, 12))
+    explorer.controls["eta:SGD x2"].value = 0.1
+    np.testing.assert_array_equal(explorer.last_paths["SGD x2"], manual_path(SGD(0.2), grad, theta0, 12))
+    np.testing.assert_array_equal(explorer.last_paths["SGD"], manual_path(SGD(0.04), grad, theta0, 12))
 
 
 def test_not_implemented_is_reported_and_the_others_still_run():
@@ -189,7 +394,7 @@ def test_divergence_is_reported_with_its_step(lr_explorer):
     lr_explorer.controls["optimizers"].value = ("SGD",)
     lr_explorer.controls["surface"].value = "x^2 + 4y^2"
     lr_explorer.controls["steps"].value = 100
-    lr_explorer.controls["eta"].value = 0.3
+    lr_explorer.controls["eta:SGD"].value = 0.3
     # SGD multiplies y by 1 - 8 eta = -1.4 each step on x^2 + 4 y^2.
     y0 = abs(lr_explorer.surfaces["x^2 + 4y^2"].theta0[1])
     k = next(k for k in range(1, 101) if y0 * 1.4 ** k > DIVERGENCE_LIMIT)
@@ -197,25 +402,6 @@ def test_divergence_is_reported_with_its_step(lr_explorer):
     assert f"diverged at step {k}" in lr_explorer.readout.value
     assert lr_explorer.final_values["SGD"] is None
     assert np.all(np.isnan(lr_explorer.last_paths["SGD"][k + 1:]))
-
-
-def test_factories_and_constructors_without_eta():
-    def momentum_factory(eta, alpha=0.7):
-        return Momentum(eta, alpha)
-
-    class LectureAdaDelta(AdaDelta):  # the lecture's AdaDelta has no learning rate
-        def __init__(self, rho=0.95, delta=1e-6):
-            super().__init__(rho=rho, delta=delta)
-
-    explorer = LearningRateExplorer({"factory": momentum_factory, "AdaDelta": LectureAdaDelta},
-                                    theta0=(1.0, -1.0), steps=15)
-    assert explorer.controls["alpha"].value == 0.7  # the first constructor's default
-    explorer.controls["eta"].value = 0.02
-    grad = explorer.surfaces["x^2 + y^2"].grad
-    np.testing.assert_array_equal(explorer.last_paths["factory"],
-                                  manual_path(Momentum(0.02, 0.7), grad, (1.0, -1.0), 15))
-    np.testing.assert_array_equal(explorer.last_paths["AdaDelta"],
-                                  manual_path(AdaDelta(rho=0.95), grad, (1.0, -1.0), 15))
 
 
 def test_bad_arguments_are_refused_clearly():
