@@ -28,6 +28,7 @@ from course_lib.optim import (
     SGD,
     AdaDelta,
     Adam,
+    History,
     Momentum,
     RMSProp,
     inverse_decay,
@@ -37,8 +38,9 @@ from course_lib.plots.trajectories import DIVERGENCE_LIMIT
 from course_lib.widgets import DepthInitExplorer, LearningRateExplorer, TrainingExplorer, lr_range_test
 from course_lib.widgets.eta_choices import COMPARE, parse_etas
 from course_lib.widgets.figure_view import displayed_png, figure_png
+from course_lib.widgets.loss_verdict import EXPLODED_RATIO, loss_verdict
 from course_lib.widgets.models import digits_mlp
-from course_lib.widgets.training_explorer import RANGE_ETA_MAX, RANGE_ETA_MIN, RANGE_STEPS
+from course_lib.widgets.training_explorer import MAX_EARLIER_RUNS, RANGE_ETA_MAX, RANGE_ETA_MIN, RANGE_STEPS
 
 ALL_OPTIMIZERS = {"SGD": SGD, "Momentum": Momentum, "RMSProp": RMSProp, "AdaDelta": AdaDelta, "Adam": Adam}
 
@@ -450,8 +452,8 @@ def training_explorer(optimizers, data, epochs=1, seed=3):
 
 def test_training_explorer_run_equals_train_and_updates_curves(tiny_digits):
     explorer = training_explorer({"SGD": SGD, "Adam": Adam}, tiny_digits)
-    assert set(explorer.controls) == {"optimizer", "eta", "schedule", "k", "batch_size", "epochs", "run",
-                                      "range_test"}
+    assert set(explorer.controls) == {"optimizer", "eta", "schedule", "k", "batch_size", "epochs", "log_loss",
+                                      "run", "clear", "range_test"}
     before = displayed_png(explorer.output)
     explorer.controls["eta"].value = 0.1
     explorer.controls["run"].click()
@@ -517,6 +519,184 @@ def test_training_explorer_reports_divergence_and_unfinished_optimizers(tiny_dig
     explorer.controls["optimizer"].value = "unfinished"
     explorer.run()
     assert "not implemented yet" in explorer.status.value
+
+
+class Exploding:
+    """Plain gradient steps that also scale theta by 3 each step: the loss grows but stays finite."""
+
+    def __init__(self, eta=0.1):
+        self.eta = eta
+
+    def step(self, theta, grad_fn):
+        return 3.0 * (theta - self.eta * grad_fn(theta))
+
+
+def independent_history(optimizer, data, epochs=1, seed=3):
+    rng = np.random.default_rng(seed)
+    return train(digits_mlp(rng), softmax_cross_entropy, data, optimizer, epochs, BATCH, seed=rng, progress=False)
+
+
+def legend_texts(ax):
+    return [text.get_text() for text in ax.get_legend().get_texts()]
+
+
+def test_earlier_runs_stay_with_their_settings_until_cleared(tiny_digits):
+    explorer = training_explorer({"SGD": SGD, "Adam": Adam}, tiny_digits)
+    loss_ax, accuracy_ax = explorer.axes[:2]
+    assert explorer.controls["clear"].disabled
+    explorer.controls["eta"].value = 0.1
+    explorer.run()
+    assert explorer.earlier_runs == [] and explorer.controls["clear"].disabled
+    assert loss_ax.get_title() == "now: SGD, eta=0.1, batch 32, 1 epochs"
+    explorer.controls["optimizer"].value = "Adam"
+    explorer.controls["eta"].value = 0.01
+    explorer.controls["schedule"].value = "inverse"
+    explorer.controls["k"].value = 0.1
+    explorer.run()
+
+    first = independent_history(SGD(0.1), tiny_digits)
+    second = independent_history(Adam(schedule=functools.partial(inverse_decay, 0.01, 0.1)), tiny_digits)
+    assert explorer.history == second
+    np.testing.assert_array_equal(explorer.lines["train_loss"].get_ydata(), second.epoch_train_loss)
+    (earlier,) = explorer.earlier_runs
+    assert earlier.label == "SGD, eta=0.1, batch 32, 1 epochs" and earlier.history == first
+    np.testing.assert_array_equal(earlier.loss_line.get_ydata(), first.epoch_train_loss)
+    np.testing.assert_array_equal(earlier.accuracy_line.get_ydata(), first.epoch_val_accuracy)
+    assert earlier.loss_line.get_color() == earlier.accuracy_line.get_color()
+    assert earlier.loss_line.get_color() not in {line.get_color() for line in explorer.lines.values()}
+    assert earlier.label in legend_texts(loss_ax)
+    assert loss_ax.get_title() == "now: Adam, eta=0.01, inverse k=0.1, batch 32, 1 epochs"
+    assert not explorer.controls["clear"].disabled
+
+    before = displayed_png(explorer.output)
+    explorer.controls["clear"].click()
+    assert explorer.earlier_runs == [] and explorer.controls["clear"].disabled
+    assert earlier.loss_line not in loss_ax.lines and earlier.accuracy_line not in accuracy_ax.lines
+    assert earlier.label not in legend_texts(loss_ax)
+    assert explorer.history == second  # the current run stays
+    assert displayed_png(explorer.output) != before
+
+
+def test_at_most_max_earlier_runs_are_kept_oldest_first_out(tiny_digits):
+    explorer = training_explorer({"SGD": SGD}, tiny_digits)
+    etas = [0.01 * (i + 1) for i in range(MAX_EARLIER_RUNS + 2)]
+    for eta in etas:
+        explorer.controls["eta"].value = eta
+        explorer.run()
+    kept = [f"SGD, eta={eta:.3g}, batch 32, 1 epochs" for eta in etas[1:-1]]
+    assert [run.label for run in explorer.earlier_runs] == kept
+    assert len(explorer.axes[0].lines) == 3 + MAX_EARLIER_RUNS  # the current run's 3 loss lines + kept
+    assert len({run.loss_line.get_color() for run in explorer.earlier_runs}) == MAX_EARLIER_RUNS
+
+
+def test_settings_changed_notice_until_run_is_pressed(tiny_digits):
+    explorer = training_explorer({"SGD": SGD, "Adam": Adam}, tiny_digits)
+    explorer.controls["eta"].value = 0.2  # no run yet: nothing to be out of date
+    assert explorer.notice.value == ""
+    explorer.run()
+    assert explorer.notice.value == ""
+    for key, value in (("eta", 0.3), ("optimizer", "Adam"), ("batch_size", 16), ("epochs", 2),
+                       ("schedule", "exponential")):
+        old = explorer.controls[key].value
+        explorer.controls[key].value = value
+        assert "settings changed, press Run" in explorer.notice.value, key
+        assert explorer.controls["run"].button_style == "warning"
+        explorer.controls[key].value = old  # back to the run's settings: the curves are current again
+        assert explorer.notice.value == "" and explorer.controls["run"].button_style == "primary", key
+    explorer.controls["k"].value = 0.5  # k does not matter without a schedule
+    assert explorer.notice.value == ""
+    explorer.controls["log_loss"].value = True  # a view, not a setting
+    assert explorer.notice.value == ""
+    explorer.controls["eta"].value = 0.3
+    explorer.run()
+    assert explorer.notice.value == ""
+
+
+def test_an_exploding_loss_is_said_in_words(tiny_digits):
+    explorer = training_explorer({"explodes": Exploding, "SGD": SGD}, tiny_digits, epochs=2)
+    explorer.run()
+    history = independent_history(Exploding(0.05), tiny_digits, epochs=2)
+    assert explorer.history == history
+    start, last = history.step_loss[0], history.epoch_train_loss[-1]
+    assert np.isfinite(last) and last > EXPLODED_RATIO * start
+    assert explorer.verdict.kind == "exploded"
+    assert "exploded" in explorer.status.value and f"{last:.4g}" in explorer.status.value
+    explorer.controls["optimizer"].value = "SGD"
+    explorer.run()
+    assert explorer.verdict is None and "exploded" not in explorer.status.value
+    assert explorer.earlier_runs[0].label.endswith("(exploded)")
+
+
+def test_a_diverged_run_is_kept_and_labelled(tiny_digits):
+    class NanAtStepFive(Exploding):
+        def __init__(self, eta=0.1):
+            self.eta, self.t = eta, 0
+
+        def step(self, theta, grad_fn):
+            self.t += 1
+            new = theta - self.eta * grad_fn(theta)
+            return new * np.nan if self.t == 5 else new
+
+    explorer = training_explorer({"nan": NanAtStepFive}, tiny_digits, epochs=3)
+    explorer.run()
+    assert explorer.verdict.kind == "diverged" and "diverged at step 5" in explorer.status.value
+    explorer.run()
+    assert explorer.earlier_runs[0].label.endswith("(diverged)")
+    assert len(explorer.earlier_runs[0].loss_line.get_xdata()) == 1  # the one epoch it finished
+
+
+@pytest.mark.parametrize("step_loss, epoch_losses, kind", [
+    ([2.0, 1.5], [1.0, 0.5], None),
+    ([2.0, 1.5], [1.9, 2.9], None),  # mini-batch noise, not a rise
+    ([2.0, 3.0], [2.5, 3.1], "rose"),
+    ([2.0, 9.0], [15.0, 20.5], "exploded"),
+    ([2.0, 9.0], [3.0, float("nan")], "diverged"),
+    ([2.0, 9.0], [float("inf"), 3.0], "diverged"),
+])
+def test_loss_verdict(step_loss, epoch_losses, kind):
+    history = History(steps_per_epoch=1, step_loss=step_loss, epoch_train_loss=epoch_losses)
+    verdict = loss_verdict(history)
+    assert (verdict and verdict.kind) == kind
+    if kind == "exploded":
+        assert "20.5" in verdict.text and "10 times" in verdict.text
+    assert loss_verdict(History()) is None
+
+
+def test_adam_at_eta_3_on_the_digits_is_called_exploded(digits):
+    """The case a student met: Adam at eta = 3 ends at a train loss of about 1362, with no warning."""
+    explorer = TrainingExplorer({"Adam": Adam}, data=digits, eta=3.0, epochs=3)
+    explorer.run()
+    assert explorer.history.epoch_train_loss[-1] > EXPLODED_RATIO * explorer.history.step_loss[0]
+    assert explorer.verdict.kind == "exploded" and "exploded" in explorer.status.value
+
+
+def test_log_scale_loss_axis(tiny_digits):
+    explorer = training_explorer({"SGD": SGD}, tiny_digits)
+    explorer.run()
+    loss_ax = explorer.axes[0]
+    assert loss_ax.get_yscale() == "linear"
+    before = displayed_png(explorer.output)
+    explorer.controls["log_loss"].value = True
+    assert loss_ax.get_yscale() == "log" and explorer.axes[1].get_yscale() == "linear"
+    low, high = loss_ax.get_ylim()
+    assert 0 < low <= min(explorer.history.step_loss) and high >= max(explorer.history.step_loss)
+    assert displayed_png(explorer.output) != before
+    explorer.run()  # stays log for the next run
+    assert loss_ax.get_yscale() == "log"
+    explorer.controls["log_loss"].value = False
+    assert loss_ax.get_yscale() == "linear"
+
+
+def test_moving_eta_redraws_only_its_marker(tiny_digits):
+    explorer = training_explorer({"SGD": SGD}, tiny_digits)
+    explorer.run()
+    draws = explorer.layers.full_draws
+    before = displayed_png(explorer.output)
+    explorer.controls["eta"].value = 0.5
+    assert explorer.layers.full_draws == draws and list(explorer.eta_marker.get_xdata()) == [0.5, 0.5]
+    assert displayed_png(explorer.output) != before
+    explorer.run()
+    assert explorer.layers.full_draws > draws
 
 
 def test_lr_range_test_matches_train_with_the_same_schedule(tiny_digits):
