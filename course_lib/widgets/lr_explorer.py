@@ -70,7 +70,8 @@ did not finish), ``messages`` (name -> its readout text), ``readout``
 image), ``timing`` (Label), ``last_redraw_seconds``, ``runs_computed`` (how
 many optimizer runs the last redraw had to compute), ``layers``
 (LayeredFigure; ``layers.full_draws`` counts whole-figure draws),
-``widget`` (the whole layout) and ``redraw()``.
+``widget`` (the whole layout; CSS class "lr-explorer", its readout
+"lr-explorer-readout") and ``redraw()``.
 
 Kept responsive (a redraw with 9 optimizers on Rosenbrock takes well under
 200 ms even on a busy machine):
@@ -260,6 +261,9 @@ class LearningRateExplorer:
                             layout=ipywidgets.Layout(min_width="430px")),
             ipywidgets.VBox([self.output, self.readout, self.timing]),
         ])
+        # CSS classes for the page (the browser test finds the explorer and its readout by them).
+        self.widget.add_class("lr-explorer")
+        self.readout.add_class("lr-explorer-readout")
         self.redraw()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")

@@ -55,7 +55,7 @@ step k", "not implemented yet" or an error), ``history`` (History of the
 last run), ``model`` (the network it trained), ``range_result`` ((etas,
 losses) of the last range test), ``output`` (ipywidgets.Output with the
 figure), ``layers`` (LayeredFigure: moving the eta slider only redraws its
-marker), ``widget``.
+marker), ``widget`` (CSS class "training-explorer").
 """
 import functools
 import html
@@ -201,6 +201,7 @@ class TrainingExplorer:
             ]),
             self.notice, self.progress, self.output, self.status,
         ])
+        self.widget.add_class("training-explorer")
         self._show()
 
     # -- drawing --------------------------------------------------------------------------------
