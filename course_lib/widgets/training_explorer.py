@@ -83,6 +83,8 @@ RANGE_ETA_MIN, RANGE_ETA_MAX, RANGE_STEPS = 1e-4, 10.0, 100
 # Earlier runs kept on the plot, and their colours (none of them used by the current run's curves).
 MAX_EARLIER_RUNS = 6
 EARLIER_COLOURS = ("tab:purple", "tab:brown", "tab:pink", "tab:gray", "tab:olive", "tab:cyan")
+# Loss range of an empty log-scale loss axis.
+EMPTY_LOG_LIMITS = (0.01, 10.0)
 # Controls whose change makes the curves out of date.
 SETTINGS = ("optimizer", "eta", "schedule", "k", "batch_size", "epochs")
 CHANGED_NOTICE = "<b style='color:#b35900'>settings changed, press Run</b> (the curves show the last run)"
@@ -213,6 +215,17 @@ class TrainingExplorer:
         png = self.layers.render(self._version, [self.eta_marker])
         show_png(self.output, png, self.figure.canvas.get_width_height())
 
+    def _update_curves(self):
+        """Give the current run's lines its History and rescale the axes."""
+        update_history_lines(self.lines, self.history)
+        loss_ax = self.axes[0]
+        if loss_ax.get_yscale() == "log":
+            # A log axis cannot place ticks without a positive value (no run yet, or a fresh one).
+            values = np.concatenate([np.asarray(line.get_ydata(), dtype=np.float64).ravel()
+                                     for line in loss_ax.lines] + [np.empty(0)])
+            if not np.any(np.isfinite(values) & (values > 0)):
+                loss_ax.set_ylim(EMPTY_LOG_LIMITS)
+
     def _update_legends(self):
         """Loss legend: the current run's curves, then one entry per earlier run with its settings."""
         loss_ax = self.axes[0]
@@ -235,7 +248,7 @@ class TrainingExplorer:
 
     def _on_log_loss(self, change):
         self.axes[0].set_yscale("log" if change["new"] else "linear")
-        update_history_lines(self.lines, self.history)
+        self._update_curves()
         self._show()
 
     def _on_setting(self, change):
@@ -292,7 +305,7 @@ class TrainingExplorer:
             self._remove(run)
         self.earlier_runs = []
         self.controls["clear"].disabled = True
-        update_history_lines(self.lines, self.history)
+        self._update_curves()
         self._update_legends()
         self._show()
 
@@ -317,7 +330,7 @@ class TrainingExplorer:
         self._update_notice()
         self.progress.max, self.progress.value = epochs, 0
         self.status.value = f"training with {html.escape(name)} ..."
-        update_history_lines(self.lines, self.history)
+        self._update_curves()
         self._update_legends()
         self._show()
         epoch = 0
@@ -334,7 +347,7 @@ class TrainingExplorer:
                 self.verdict = loss_verdict(self.history)
                 self.progress.value = epoch
                 self.status.value = self._epoch_summary(name, epoch, epochs)
-                update_history_lines(self.lines, self.history)
+                self._update_curves()
                 self._show()
         except DivergenceError as err:
             step = len(self.history.step_loss) + err.step  # history holds the epochs completed before
@@ -345,7 +358,7 @@ class TrainingExplorer:
             self.status.value = _status(name, "not implemented yet.")
         except Exception as err:  # a student's bug must show here, not vanish in the kernel log
             self.status.value = _status(name, _error_text(err))
-        update_history_lines(self.lines, self.history)
+        self._update_curves()
         self._show()
 
     def _epoch_summary(self, name, epoch, epochs):

@@ -687,6 +687,17 @@ def test_log_scale_loss_axis(tiny_digits):
     assert loss_ax.get_yscale() == "linear"
 
 
+def test_log_scale_before_any_run_and_at_the_start_of_a_run(tiny_digits):
+    explorer = training_explorer({"SGD": SGD}, tiny_digits)
+    explorer.controls["log_loss"].value = True  # nothing to show yet: still a figure, no error
+    assert explorer.axes[0].get_yscale() == "log" and displayed_png(explorer.output) is not None
+    seen = []
+    explorer.status.observe(lambda change: seen.append(explorer.axes[0].get_ylim()), names="value")
+    explorer.run()  # its first drawing has empty curves on the log axis
+    assert seen and all(low > 0 for low, _ in seen)
+    assert explorer.axes[0].get_ylim()[0] <= min(explorer.history.step_loss)
+
+
 def test_moving_eta_redraws_only_its_marker(tiny_digits):
     explorer = training_explorer({"SGD": SGD}, tiny_digits)
     explorer.run()
