@@ -9,8 +9,11 @@ sees *their* optimizer or initialiser at work:
   depth_explorer     DepthInitExplorer: per-layer gradient norms by depth and init (notebook 04)
 
 Helpers: optimizer_choice (building an optimizer from its constructor's
-signature), figure_view (a figure shown as an image in an Output), models
-(the default digits network).
+signature), eta_choices (the learning rates the learning-rate explorer
+compares), loss_verdict (a diverged, exploded or rising loss in words),
+figure_view (a figure shown as an image in an Output), layered_figure (a
+background drawn once, moving artists drawn over it), models (the default
+digits network).
 
 Every explorer has ``controls`` (a dict of widgets with stable keys, listed
 in its module docstring), ``widget`` (the layout to display; the explorer

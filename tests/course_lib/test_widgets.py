@@ -6,6 +6,7 @@ call of course_lib.optim.train, gradient norms by layer_gradient_norms on a
 network assembled here.
 """
 import functools
+import io
 import os
 
 os.environ["MPLBACKEND"] = "Agg"  # before anything imports pyplot
@@ -16,6 +17,7 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from course_lib.data import load_digits
 from course_lib.gradient_norms import layer_gradient_norms
@@ -26,6 +28,7 @@ from course_lib.optim import (
     SGD,
     AdaDelta,
     Adam,
+    History,
     Momentum,
     RMSProp,
     inverse_decay,
@@ -33,9 +36,11 @@ from course_lib.optim import (
 )
 from course_lib.plots.trajectories import DIVERGENCE_LIMIT
 from course_lib.widgets import DepthInitExplorer, LearningRateExplorer, TrainingExplorer, lr_range_test
-from course_lib.widgets.figure_view import displayed_png
+from course_lib.widgets.eta_choices import COMPARE, parse_etas
+from course_lib.widgets.figure_view import displayed_png, figure_png
+from course_lib.widgets.loss_verdict import EXPLODED_RATIO, loss_verdict
 from course_lib.widgets.models import digits_mlp
-from course_lib.widgets.training_explorer import RANGE_ETA_MAX, RANGE_ETA_MIN, RANGE_STEPS
+from course_lib.widgets.training_explorer import MAX_EARLIER_RUNS, RANGE_ETA_MAX, RANGE_ETA_MIN, RANGE_STEPS
 
 ALL_OPTIMIZERS = {"SGD": SGD, "Momentum": Momentum, "RMSProp": RMSProp, "AdaDelta": AdaDelta, "Adam": Adam}
 
@@ -59,6 +64,11 @@ def hyper_shown(explorer):
             if explorer.controls[name].layout.display != "none"}
 
 
+def etas_shown(explorer):
+    return {key.removeprefix("eta:") for key, control in explorer.controls.items()
+            if key.startswith("eta:") and control.layout.display != "none"}
+
+
 # -- LearningRateExplorer -------------------------------------------------------------------------
 
 @pytest.fixture
@@ -66,10 +76,15 @@ def lr_explorer():
     return LearningRateExplorer(dict(ALL_OPTIMIZERS), selected=list(ALL_OPTIMIZERS), steps=30)
 
 
+def own_eta(explorer, name):
+    return explorer.controls[f"eta:{name}"].value
+
+
 def test_controls_have_the_documented_keys(lr_explorer):
-    assert set(lr_explorer.controls) == {"optimizers", "surface", "eta", "alpha", "rho", "rho1", "rho2",
-                                         "steps"}
+    assert set(lr_explorer.controls) == {"optimizers", "surface", "compare", "eta_list", "alpha", "rho", "rho1",
+                                         "rho2", "steps"} | {f"eta:{name}" for name in ALL_OPTIMIZERS}
     assert list(lr_explorer.controls["surface"].options) == ["x^2 + y^2", "x^2 + 4y^2", "Rosenbrock"]
+    assert list(lr_explorer.controls["compare"].options) == list(COMPARE)
     bundle = lr_explorer._repr_mimebundle_()
     view = bundle["application/vnd.jupyter.widget-view+json"]
     assert view["model_id"] == lr_explorer.widget.model_id
@@ -81,57 +96,170 @@ def test_eta_change_moves_lines_and_readout_like_an_independent_run(lr_explorer)
     before_readout = lr_explorer.readout.value
     before_png = displayed_png(lr_explorer.output)
 
-    lr_explorer.controls["eta"].value = 0.3
+    lr_explorer.controls["eta:SGD"].value = 0.3
 
-    for name, make in (("SGD", lambda: SGD(0.3)),
-                       ("Momentum", lambda: Momentum(0.3, alpha=lr_explorer.controls["alpha"].value)),
-                       ("Adam", lambda: Adam(0.3, rho1=lr_explorer.controls["rho1"].value,
-                                             rho2=lr_explorer.controls["rho2"].value))):
-        expected = manual_path(make(), surface.grad, surface.theta0, 30)
-        np.testing.assert_array_equal(line_path(lr_explorer.lines[name]), expected)
-        np.testing.assert_array_equal(lr_explorer.last_paths[name], expected)
-        final = surface.f(expected[-1])
-        assert lr_explorer.final_values[name] == final
-        assert f"f = {final:.6g}" in lr_explorer.readout.value
+    expected = manual_path(SGD(0.3), surface.grad, surface.theta0, 30)
+    np.testing.assert_array_equal(line_path(lr_explorer.lines["SGD"]), expected)
+    np.testing.assert_array_equal(lr_explorer.last_paths["SGD"], expected)
+    final = surface.f(expected[-1])
+    assert lr_explorer.final_values["SGD"] == final
+    assert f"f = {final:.6g}" in lr_explorer.readout.value and "eta = 0.3<" in lr_explorer.readout.value
     assert not np.array_equal(line_path(lr_explorer.lines["SGD"]), before_line)
     assert lr_explorer.readout.value != before_readout
     png = displayed_png(lr_explorer.output)
     assert png.startswith(b"\x89PNG") and png != before_png
 
 
+def test_each_optimizer_has_its_own_eta(lr_explorer):
+    surface = lr_explorer.surfaces["x^2 + y^2"]
+    others = {name: lr_explorer.last_paths[name].copy() for name in ALL_OPTIMIZERS if name != "Adam"}
+    lr_explorer.controls["eta:Adam"].value = 0.2
+    lr_explorer.controls["eta:AdaDelta"].value = 1.0
+    expected = {
+        "Adam": manual_path(Adam(0.2, rho1=lr_explorer.controls["rho1"].value,
+                                 rho2=lr_explorer.controls["rho2"].value), surface.grad, surface.theta0, 30),
+        "AdaDelta": manual_path(AdaDelta(rho=lr_explorer.controls["rho"].value, eta=1.0), surface.grad,
+                                surface.theta0, 30),
+        "SGD": manual_path(SGD(0.05), surface.grad, surface.theta0, 30),
+    }
+    for name, path in expected.items():
+        np.testing.assert_array_equal(lr_explorer.last_paths[name], path)
+    for name in ("SGD", "Momentum", "RMSProp"):  # untouched by the other optimizers' sliders
+        np.testing.assert_array_equal(lr_explorer.last_paths[name], others[name])
+    assert own_eta(lr_explorer, "SGD") == 0.05
+
+
+def test_start_etas_come_from_eta_and_etas():
+    explorer = LearningRateExplorer(dict(ALL_OPTIMIZERS), eta=0.02, etas={"AdaDelta": 1.0, "Adam": 0.1},
+                                    selected=["SGD", "AdaDelta", "Adam"], steps=10)
+    assert {name: own_eta(explorer, name) for name in ALL_OPTIMIZERS} == pytest.approx(
+        {"SGD": 0.02, "Momentum": 0.02, "RMSProp": 0.02, "AdaDelta": 1.0, "Adam": 0.1}, rel=1e-12)
+    surface = explorer.surfaces["x^2 + y^2"]
+    rho = explorer.controls["rho"].value
+    np.testing.assert_array_equal(explorer.last_paths["AdaDelta"],
+                                  manual_path(AdaDelta(rho=rho, eta=1.0), surface.grad, surface.theta0, 10))
+    with pytest.raises(ValueError, match="not keys"):
+        LearningRateExplorer({"SGD": SGD}, etas={"Adam": 0.1})
+    with pytest.raises(ValueError, match="learning rate > 0"):
+        LearningRateExplorer({"SGD": SGD}, etas={"SGD": -1.0})
+
+
+@pytest.mark.parametrize("compare, factors", [("eta/3, eta, 3 eta", (1 / 3, 1, 3)),
+                                              ("eta/10, eta, 10 eta", (0.1, 1, 10))])
+def test_compare_overlays_three_etas_per_optimizer(compare, factors):
+    explorer = LearningRateExplorer(dict(ALL_OPTIMIZERS), selected=["SGD", "Adam"], eta=0.03,
+                                    etas={"Adam": 0.1}, steps=20)
+    surface = explorer.surfaces["x^2 + y^2"]
+    explorer.controls["compare"].value = compare
+    for name, own, make in (("SGD", 0.03, SGD), ("Adam", 0.1, Adam)):
+        runs = explorer.runs[name]
+        assert [run.eta for run in runs] == pytest.approx([own * f for f in factors], rel=1e-12)
+        visible = [line for line in explorer.run_lines[name] if line.get_visible()]
+        assert len(visible) == 3 and len({line.get_linestyle() for line in visible}) == 3
+        for run in runs:
+            expected = manual_path(make(run.eta), surface.grad, surface.theta0, 20)
+            np.testing.assert_array_equal(run.path, expected)
+            line = explorer.run_lines[name][run.style]
+            assert line.get_visible() and line.get_color() == explorer.lines[name].get_color()
+            np.testing.assert_array_equal(line_path(line), expected)
+            assert f"{run.label} = {run.eta:.3g}" in explorer.readout.value
+        np.testing.assert_array_equal(explorer.last_paths[name],  # entry 0 stays the own eta
+                                      manual_path(make(own), surface.grad, surface.theta0, 20))
+    assert explorer.readout.value.count("<tr>") == 6
+    labels = [text.get_text() for text in explorer.ax.get_legend().get_texts()]
+    low, high = (f"eta/{1 / factors[0]:g}", f"{factors[2]:g} eta")
+    assert labels == ["SGD", "Adam", low, "eta", high]
+
+    explorer.controls["compare"].value = "one eta each"
+    assert explorer.readout.value.count("<tr>") == 2
+    assert sum(line.get_visible() for lines in explorer.run_lines.values() for line in lines) == 2
+    assert [t.get_text() for t in explorer.ax.get_legend().get_texts()] == ["SGD", "Adam"]
+
+
+def test_a_list_of_etas_is_run_for_every_selected_optimizer():
+    explorer = LearningRateExplorer(dict(ALL_OPTIMIZERS), selected=["SGD", "Momentum"], steps=15)
+    surface = explorer.surfaces["x^2 + y^2"]
+    assert explorer.controls["eta_list"].layout.display == "none"
+    explorer.controls["compare"].value = "a list of etas"
+    assert explorer.controls["eta_list"].layout.display == ""
+    assert explorer.controls["eta:SGD"].layout.display == "none"  # the list replaces the own sliders
+    assert "type one or more learning rates" in explorer.readout.value
+    assert not any(line.get_visible() for lines in explorer.run_lines.values() for line in lines)
+
+    explorer.controls["eta_list"].value = "0.1, 0.25;0.3"
+    alpha = explorer.controls["alpha"].value
+    for name, make in (("SGD", SGD), ("Momentum", lambda eta: Momentum(eta, alpha=alpha))):
+        assert [run.eta for run in explorer.runs[name]] == [0.1, 0.25, 0.3]
+        for run in explorer.runs[name]:
+            np.testing.assert_array_equal(run.path, manual_path(make(run.eta), surface.grad, surface.theta0, 15))
+    assert explorer.readout.value.count("eta = 0.25<") == 2
+    assert [t.get_text() for t in explorer.ax.get_legend().get_texts()] == [
+        "SGD", "Momentum", "eta = 0.1", "eta = 0.25", "eta = 0.3"]
+
+    explorer.controls["eta_list"].value = "0.1, fast"
+    assert "fast" in explorer.readout.value and "is not a number" in explorer.readout.value
+    assert explorer.runs == {}
+    explorer.controls["compare"].value = "one eta each"
+    assert explorer.controls["eta:SGD"].layout.display == "" and len(explorer.runs) == 2
+
+
+def test_a_list_can_be_given_to_the_constructor():
+    explorer = LearningRateExplorer({"SGD": SGD}, compare=[0.3, 0.1], steps=5)
+    assert explorer.controls["compare"].value == "a list of etas"
+    assert explorer.controls["eta_list"].value == "0.3, 0.1"
+    assert [run.eta for run in explorer.runs["SGD"]] == [0.1, 0.3]
+    assert explorer.runs["SGD"][1].style == 0  # the first value typed gets the solid line
+    with pytest.raises(ValueError, match="compare must be one of"):
+        LearningRateExplorer({"SGD": SGD}, compare="everything")
+
+
+@pytest.mark.parametrize("text, message", [("", "type one or more"), ("0.1 x", "'x' is not a number"),
+                                           ("0.1, -2", "must be a number > 0"), ("inf", "must be a number > 0"),
+                                           ("1 2 3 4 5 6 7", "at most 6")])
+def test_parse_etas_explains_what_is_wrong(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_etas(text)
+
+
+def test_parse_etas_reads_commas_semicolons_and_spaces():
+    assert parse_etas(" 0.01,0.03 ; 1e-1  0.01") == (0.01, 0.03, 0.1)
+
+
 def test_hyperparameter_slider_changes_only_the_optimizers_that_take_it(lr_explorer):
     sgd_before = line_path(lr_explorer.lines["SGD"]).copy()
     momentum_before = line_path(lr_explorer.lines["Momentum"]).copy()
     lr_explorer.controls["alpha"].value = 0.5
+    assert lr_explorer.runs_computed == 1  # only Momentum takes alpha
     surface = lr_explorer.surfaces["x^2 + y^2"]
-    eta = lr_explorer.controls["eta"].value
+    eta = own_eta(lr_explorer, "Momentum")
     expected = manual_path(Momentum(eta, alpha=0.5), surface.grad, surface.theta0, 30)
     np.testing.assert_array_equal(line_path(lr_explorer.lines["Momentum"]), expected)
     assert not np.array_equal(expected, momentum_before)
     np.testing.assert_array_equal(line_path(lr_explorer.lines["SGD"]), sgd_before)
 
     lr_explorer.controls["rho"].value = 0.5
-    for name, make in (("RMSProp", lambda: RMSProp(eta, rho=0.5)),
-                       ("AdaDelta", lambda: AdaDelta(rho=0.5, eta=eta))):
+    for name, make in (("RMSProp", lambda: RMSProp(own_eta(lr_explorer, "RMSProp"), rho=0.5)),
+                       ("AdaDelta", lambda: AdaDelta(rho=0.5, eta=own_eta(lr_explorer, "AdaDelta")))):
         np.testing.assert_array_equal(line_path(lr_explorer.lines[name]),
                                       manual_path(make(), surface.grad, surface.theta0, 30))
 
 
-def test_selection_hides_and_shows_hyperparameter_sliders_and_lines(lr_explorer):
+def test_selection_hides_and_shows_sliders_and_lines(lr_explorer):
     selection = lr_explorer.controls["optimizers"]
     assert hyper_shown(lr_explorer) == {"alpha", "rho", "rho1", "rho2"}
     selection.value = ("SGD",)
     assert hyper_shown(lr_explorer) == set()
+    assert etas_shown(lr_explorer) == {"SGD"}
     assert lr_explorer.lines["SGD"].get_visible() and not lr_explorer.lines["Adam"].get_visible()
     assert set(lr_explorer.last_paths) == {"SGD"} and "Adam" not in lr_explorer.readout.value
     selection.value = ("SGD", "Momentum")
-    assert hyper_shown(lr_explorer) == {"alpha"}
+    assert hyper_shown(lr_explorer) == {"alpha"} and etas_shown(lr_explorer) == {"SGD", "Momentum"}
     selection.value = ("Adam",)
     assert hyper_shown(lr_explorer) == {"rho1", "rho2"}
     selection.value = ("AdaDelta", "RMSProp")
     assert hyper_shown(lr_explorer) == {"rho"}
     selection.value = ()
-    assert "Select" in lr_explorer.readout.value
+    assert "Select" in lr_explorer.readout.value and etas_shown(lr_explorer) == set()
 
 
 def test_surface_and_steps_controls(lr_explorer):
@@ -139,8 +267,7 @@ def test_surface_and_steps_controls(lr_explorer):
     lr_explorer.controls["surface"].value = "Rosenbrock"
     lr_explorer.controls["steps"].value = 40
     surface = lr_explorer.surfaces["Rosenbrock"]
-    eta = lr_explorer.controls["eta"].value
-    expected = manual_path(Adam(eta), surface.grad, surface.theta0, 40)
+    expected = manual_path(Adam(own_eta(lr_explorer, "Adam")), surface.grad, surface.theta0, 40)
     np.testing.assert_array_equal(line_path(lr_explorer.lines["Adam"]), expected)
     assert lr_explorer.ax.get_ylim() == surface.ylim
     visible = [name for name, c in lr_explorer._contours.items() if c.get_visible()]
@@ -148,6 +275,86 @@ def test_surface_and_steps_controls(lr_explorer):
     lr_explorer.controls["surface"].value = "x^2 + y^2"
     visible = [name for name, c in lr_explorer._contours.items() if c.get_visible()]
     assert visible == ["x^2 + y^2"] and len(lr_explorer._contours) == 2
+
+
+def test_moving_one_eta_reruns_one_optimizer_and_draws_only_the_paths():
+    """The work a slider move costs, counted: runs computed, whole-figure draws, figures and lines made."""
+    explorer = LearningRateExplorer(dict(ALL_OPTIMIZERS), selected=list(ALL_OPTIMIZERS), steps=60)
+    explorer.controls["surface"].value = "Rosenbrock"
+    lines_before = list(explorer.ax.lines)
+    draws = explorer.layers.full_draws
+    for value in (0.001, 0.002, 0.004):
+        explorer.controls["eta:Adam"].value = value
+        assert explorer.runs_computed == 1
+    assert explorer.layers.full_draws == draws  # background reused: no contour or legend redrawn
+    assert list(explorer.ax.lines) == lines_before  # the same Line2D objects, moved with set_data
+    assert explorer.figure.axes == [explorer.ax]
+
+    explorer.controls["compare"].value = "eta/3, eta, 3 eta"
+    assert explorer.runs_computed == 2 * len(ALL_OPTIMIZERS)  # the own etas are reused
+    assert explorer.layers.full_draws == draws + 1  # the legend gained the line styles
+    explorer.controls["eta:SGD"].value = 0.01
+    assert explorer.runs_computed == 3 and explorer.layers.full_draws == draws + 1
+    explorer.controls["steps"].value = 61
+    assert explorer.runs_computed == 3 * len(ALL_OPTIMIZERS) and explorer.layers.full_draws == draws + 2
+    assert explorer.figure.axes == [explorer.ax]
+
+
+def test_layered_drawing_shows_what_a_full_draw_shows():
+    explorer = LearningRateExplorer(dict(ALL_OPTIMIZERS), selected=list(ALL_OPTIMIZERS), steps=60,
+                                    compare="eta/3, eta, 3 eta")
+    explorer.controls["surface"].value = "Rosenbrock"
+    explorer.controls["eta:Adam"].value = 0.3  # drawn over the saved background
+
+    def pixels(png):
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int64)
+
+    layered = pixels(displayed_png(explorer.output))
+    full = pixels(figure_png(explorer.figure))
+    for line in explorer.ax.lines:
+        line.set_visible(False)
+    without_paths = pixels(figure_png(explorer.figure))
+    differ = (np.abs(layered - full).max(axis=2) > 40).mean()
+    paths = (np.abs(without_paths - full).max(axis=2) > 40).mean()
+    # Only the stacking order of paths against contour lines and the axes frame differs.
+    assert paths > 0.005 and differ < paths / 5, (differ, paths)
+
+
+def test_factories_and_constructors_without_eta():
+    def momentum_factory(eta, alpha=0.7):
+        return Momentum(eta, alpha)
+
+    class LectureAdaDelta(AdaDelta):  # the lecture's AdaDelta has no learning rate
+        def __init__(self, rho=0.95, delta=1e-6):
+            super().__init__(rho=rho, delta=delta)
+
+    explorer = LearningRateExplorer({"factory": momentum_factory, "AdaDelta": LectureAdaDelta},
+                                    theta0=(1.0, -1.0), steps=15, compare="eta/3, eta, 3 eta")
+    assert explorer.controls["alpha"].value == 0.7  # the first constructor's default
+    assert "eta:AdaDelta" not in explorer.controls and explorer.takes_eta == {"factory": True, "AdaDelta": False}
+    explorer.controls["eta:factory"].value = 0.02
+    grad = explorer.surfaces["x^2 + y^2"].grad
+    np.testing.assert_array_equal(explorer.last_paths["factory"],
+                                  manual_path(Momentum(0.02, 0.7), grad, (1.0, -1.0), 15))
+    np.testing.assert_array_equal(explorer.last_paths["AdaDelta"],
+                                  manual_path(AdaDelta(rho=0.95), grad, (1.0, -1.0), 15))
+    assert len(explorer.runs["AdaDelta"]) == 1 and "(no eta)" in explorer.readout.value
+
+
+def test_the_documented_factories_run_variants_next_to_the_original():
+    explorer = LearningRateExplorer({
+        "SGD": SGD,
+        "SGD x2": lambda eta: SGD(2 * eta),
+        "Momentum 0.5": lambda eta: Momentum(eta, alpha=0.5),
+    }, selected=["SGD", "SGD x2", "Momentum 0.5"], eta=0.04, steps=12)
+    assert hyper_shown(explorer) == set()  # alpha is fixed inside the lambda, so it gets no slider
+    grad, theta0 = explorer.surfaces["x^2 + y^2"].grad, explorer.surfaces["x^2 + y^2"].theta0
+    np.testing.assert_array_equal(explorer.last_paths["SGD x2"], manual_path(SGD(0.08), grad, theta0, 12))
+    np.testing.assert_array_equal(explorer.last_paths["Momentum 0.5"],
+                                  manual_path(Momentum(0.04, alpha=0.5), grad, theta0, 12))
+    explorer.controls["eta:SGD x2"].value = 0.1
+    np.testing.assert_array_equal(explorer.last_paths["SGD x2"], manual_path(SGD(0.2), grad, theta0, 12))
+    np.testing.assert_array_equal(explorer.last_paths["SGD"], manual_path(SGD(0.04), grad, theta0, 12))
 
 
 def test_not_implemented_is_reported_and_the_others_still_run():
@@ -189,7 +396,7 @@ def test_divergence_is_reported_with_its_step(lr_explorer):
     lr_explorer.controls["optimizers"].value = ("SGD",)
     lr_explorer.controls["surface"].value = "x^2 + 4y^2"
     lr_explorer.controls["steps"].value = 100
-    lr_explorer.controls["eta"].value = 0.3
+    lr_explorer.controls["eta:SGD"].value = 0.3
     # SGD multiplies y by 1 - 8 eta = -1.4 each step on x^2 + 4 y^2.
     y0 = abs(lr_explorer.surfaces["x^2 + 4y^2"].theta0[1])
     k = next(k for k in range(1, 101) if y0 * 1.4 ** k > DIVERGENCE_LIMIT)
@@ -197,25 +404,6 @@ def test_divergence_is_reported_with_its_step(lr_explorer):
     assert f"diverged at step {k}" in lr_explorer.readout.value
     assert lr_explorer.final_values["SGD"] is None
     assert np.all(np.isnan(lr_explorer.last_paths["SGD"][k + 1:]))
-
-
-def test_factories_and_constructors_without_eta():
-    def momentum_factory(eta, alpha=0.7):
-        return Momentum(eta, alpha)
-
-    class LectureAdaDelta(AdaDelta):  # the lecture's AdaDelta has no learning rate
-        def __init__(self, rho=0.95, delta=1e-6):
-            super().__init__(rho=rho, delta=delta)
-
-    explorer = LearningRateExplorer({"factory": momentum_factory, "AdaDelta": LectureAdaDelta},
-                                    theta0=(1.0, -1.0), steps=15)
-    assert explorer.controls["alpha"].value == 0.7  # the first constructor's default
-    explorer.controls["eta"].value = 0.02
-    grad = explorer.surfaces["x^2 + y^2"].grad
-    np.testing.assert_array_equal(explorer.last_paths["factory"],
-                                  manual_path(Momentum(0.02, 0.7), grad, (1.0, -1.0), 15))
-    np.testing.assert_array_equal(explorer.last_paths["AdaDelta"],
-                                  manual_path(AdaDelta(rho=0.95), grad, (1.0, -1.0), 15))
 
 
 def test_bad_arguments_are_refused_clearly():
@@ -264,8 +452,8 @@ def training_explorer(optimizers, data, epochs=1, seed=3):
 
 def test_training_explorer_run_equals_train_and_updates_curves(tiny_digits):
     explorer = training_explorer({"SGD": SGD, "Adam": Adam}, tiny_digits)
-    assert set(explorer.controls) == {"optimizer", "eta", "schedule", "k", "batch_size", "epochs", "run",
-                                      "range_test"}
+    assert set(explorer.controls) == {"optimizer", "eta", "schedule", "k", "batch_size", "epochs", "log_loss",
+                                      "run", "clear", "range_test"}
     before = displayed_png(explorer.output)
     explorer.controls["eta"].value = 0.1
     explorer.controls["run"].click()
@@ -331,6 +519,195 @@ def test_training_explorer_reports_divergence_and_unfinished_optimizers(tiny_dig
     explorer.controls["optimizer"].value = "unfinished"
     explorer.run()
     assert "not implemented yet" in explorer.status.value
+
+
+class Exploding:
+    """Plain gradient steps that also scale theta by 3 each step: the loss grows but stays finite."""
+
+    def __init__(self, eta=0.1):
+        self.eta = eta
+
+    def step(self, theta, grad_fn):
+        return 3.0 * (theta - self.eta * grad_fn(theta))
+
+
+def independent_history(optimizer, data, epochs=1, seed=3):
+    rng = np.random.default_rng(seed)
+    return train(digits_mlp(rng), softmax_cross_entropy, data, optimizer, epochs, BATCH, seed=rng, progress=False)
+
+
+def legend_texts(ax):
+    return [text.get_text() for text in ax.get_legend().get_texts()]
+
+
+def test_earlier_runs_stay_with_their_settings_until_cleared(tiny_digits):
+    explorer = training_explorer({"SGD": SGD, "Adam": Adam}, tiny_digits)
+    loss_ax, accuracy_ax = explorer.axes[:2]
+    assert explorer.controls["clear"].disabled
+    explorer.controls["eta"].value = 0.1
+    explorer.run()
+    assert explorer.earlier_runs == [] and explorer.controls["clear"].disabled
+    assert loss_ax.get_title() == "now: SGD, eta=0.1, batch 32, 1 epochs"
+    explorer.controls["optimizer"].value = "Adam"
+    explorer.controls["eta"].value = 0.01
+    explorer.controls["schedule"].value = "inverse"
+    explorer.controls["k"].value = 0.1
+    explorer.run()
+
+    first = independent_history(SGD(0.1), tiny_digits)
+    second = independent_history(Adam(schedule=functools.partial(inverse_decay, 0.01, 0.1)), tiny_digits)
+    assert explorer.history == second
+    np.testing.assert_array_equal(explorer.lines["train_loss"].get_ydata(), second.epoch_train_loss)
+    (earlier,) = explorer.earlier_runs
+    assert earlier.label == "SGD, eta=0.1, batch 32, 1 epochs" and earlier.history == first
+    np.testing.assert_array_equal(earlier.loss_line.get_ydata(), first.epoch_train_loss)
+    np.testing.assert_array_equal(earlier.accuracy_line.get_ydata(), first.epoch_val_accuracy)
+    assert earlier.loss_line.get_color() == earlier.accuracy_line.get_color()
+    assert earlier.loss_line.get_color() not in {line.get_color() for line in explorer.lines.values()}
+    assert earlier.label in legend_texts(loss_ax)
+    assert loss_ax.get_title() == "now: Adam, eta=0.01, inverse k=0.1, batch 32, 1 epochs"
+    assert not explorer.controls["clear"].disabled
+
+    before = displayed_png(explorer.output)
+    explorer.controls["clear"].click()
+    assert explorer.earlier_runs == [] and explorer.controls["clear"].disabled
+    assert earlier.loss_line not in loss_ax.lines and earlier.accuracy_line not in accuracy_ax.lines
+    assert earlier.label not in legend_texts(loss_ax)
+    assert explorer.history == second  # the current run stays
+    assert displayed_png(explorer.output) != before
+
+
+def test_at_most_max_earlier_runs_are_kept_oldest_first_out(tiny_digits):
+    explorer = training_explorer({"SGD": SGD}, tiny_digits)
+    etas = [0.01 * (i + 1) for i in range(MAX_EARLIER_RUNS + 2)]
+    for eta in etas:
+        explorer.controls["eta"].value = eta
+        explorer.run()
+    kept = [f"SGD, eta={eta:.3g}, batch 32, 1 epochs" for eta in etas[1:-1]]
+    assert [run.label for run in explorer.earlier_runs] == kept
+    assert len(explorer.axes[0].lines) == 3 + MAX_EARLIER_RUNS  # the current run's 3 loss lines + kept
+    assert len({run.loss_line.get_color() for run in explorer.earlier_runs}) == MAX_EARLIER_RUNS
+
+
+def test_settings_changed_notice_until_run_is_pressed(tiny_digits):
+    explorer = training_explorer({"SGD": SGD, "Adam": Adam}, tiny_digits)
+    explorer.controls["eta"].value = 0.2  # no run yet: nothing to be out of date
+    assert explorer.notice.value == ""
+    explorer.run()
+    assert explorer.notice.value == ""
+    for key, value in (("eta", 0.3), ("optimizer", "Adam"), ("batch_size", 16), ("epochs", 2),
+                       ("schedule", "exponential")):
+        old = explorer.controls[key].value
+        explorer.controls[key].value = value
+        assert "settings changed, press Run" in explorer.notice.value, key
+        assert explorer.controls["run"].button_style == "warning"
+        explorer.controls[key].value = old  # back to the run's settings: the curves are current again
+        assert explorer.notice.value == "" and explorer.controls["run"].button_style == "primary", key
+    explorer.controls["k"].value = 0.5  # k does not matter without a schedule
+    assert explorer.notice.value == ""
+    explorer.controls["log_loss"].value = True  # a view, not a setting
+    assert explorer.notice.value == ""
+    explorer.controls["eta"].value = 0.3
+    explorer.run()
+    assert explorer.notice.value == ""
+
+
+def test_an_exploding_loss_is_said_in_words(tiny_digits):
+    explorer = training_explorer({"explodes": Exploding, "SGD": SGD}, tiny_digits, epochs=2)
+    explorer.run()
+    history = independent_history(Exploding(0.05), tiny_digits, epochs=2)
+    assert explorer.history == history
+    start, last = history.step_loss[0], history.epoch_train_loss[-1]
+    assert np.isfinite(last) and last > EXPLODED_RATIO * start
+    assert explorer.verdict.kind == "exploded"
+    assert "exploded" in explorer.status.value and f"{last:.4g}" in explorer.status.value
+    explorer.controls["optimizer"].value = "SGD"
+    explorer.run()
+    assert explorer.verdict is None and "exploded" not in explorer.status.value
+    assert explorer.earlier_runs[0].label.endswith("(exploded)")
+
+
+def test_a_diverged_run_is_kept_and_labelled(tiny_digits):
+    class NanAtStepFive(Exploding):
+        def __init__(self, eta=0.1):
+            self.eta, self.t = eta, 0
+
+        def step(self, theta, grad_fn):
+            self.t += 1
+            new = theta - self.eta * grad_fn(theta)
+            return new * np.nan if self.t == 5 else new
+
+    explorer = training_explorer({"nan": NanAtStepFive}, tiny_digits, epochs=3)
+    explorer.run()
+    assert explorer.verdict.kind == "diverged" and "diverged at step 5" in explorer.status.value
+    explorer.run()
+    assert explorer.earlier_runs[0].label.endswith("(diverged)")
+    assert len(explorer.earlier_runs[0].loss_line.get_xdata()) == 1  # the one epoch it finished
+
+
+@pytest.mark.parametrize("step_loss, epoch_losses, kind", [
+    ([2.0, 1.5], [1.0, 0.5], None),
+    ([2.0, 1.5], [1.9, 2.9], None),  # mini-batch noise, not a rise
+    ([2.0, 3.0], [2.5, 3.1], "rose"),
+    ([2.0, 9.0], [15.0, 20.5], "exploded"),
+    ([2.0, 9.0], [3.0, float("nan")], "diverged"),
+    ([2.0, 9.0], [float("inf"), 3.0], "diverged"),
+])
+def test_loss_verdict(step_loss, epoch_losses, kind):
+    history = History(steps_per_epoch=1, step_loss=step_loss, epoch_train_loss=epoch_losses)
+    verdict = loss_verdict(history)
+    assert (verdict and verdict.kind) == kind
+    if kind == "exploded":
+        assert "20.5" in verdict.text and "10 times" in verdict.text
+    assert loss_verdict(History()) is None
+
+
+def test_adam_at_eta_3_on_the_digits_is_called_exploded(digits):
+    """The case a student met: Adam at eta = 3 ends at a train loss of about 1362, with no warning."""
+    explorer = TrainingExplorer({"Adam": Adam}, data=digits, eta=3.0, epochs=3)
+    explorer.run()
+    assert explorer.history.epoch_train_loss[-1] > EXPLODED_RATIO * explorer.history.step_loss[0]
+    assert explorer.verdict.kind == "exploded" and "exploded" in explorer.status.value
+
+
+def test_log_scale_loss_axis(tiny_digits):
+    explorer = training_explorer({"SGD": SGD}, tiny_digits)
+    explorer.run()
+    loss_ax = explorer.axes[0]
+    assert loss_ax.get_yscale() == "linear"
+    before = displayed_png(explorer.output)
+    explorer.controls["log_loss"].value = True
+    assert loss_ax.get_yscale() == "log" and explorer.axes[1].get_yscale() == "linear"
+    low, high = loss_ax.get_ylim()
+    assert 0 < low <= min(explorer.history.step_loss) and high >= max(explorer.history.step_loss)
+    assert displayed_png(explorer.output) != before
+    explorer.run()  # stays log for the next run
+    assert loss_ax.get_yscale() == "log"
+    explorer.controls["log_loss"].value = False
+    assert loss_ax.get_yscale() == "linear"
+
+
+def test_log_scale_before_any_run_and_at_the_start_of_a_run(tiny_digits):
+    explorer = training_explorer({"SGD": SGD}, tiny_digits)
+    explorer.controls["log_loss"].value = True  # nothing to show yet: still a figure, no error
+    assert explorer.axes[0].get_yscale() == "log" and displayed_png(explorer.output) is not None
+    seen = []
+    explorer.status.observe(lambda change: seen.append(explorer.axes[0].get_ylim()), names="value")
+    explorer.run()  # its first drawing has empty curves on the log axis
+    assert seen and all(low > 0 for low, _ in seen)
+    assert explorer.axes[0].get_ylim()[0] <= min(explorer.history.step_loss)
+
+
+def test_moving_eta_redraws_only_its_marker(tiny_digits):
+    explorer = training_explorer({"SGD": SGD}, tiny_digits)
+    explorer.run()
+    draws = explorer.layers.full_draws
+    before = displayed_png(explorer.output)
+    explorer.controls["eta"].value = 0.5
+    assert explorer.layers.full_draws == draws and list(explorer.eta_marker.get_xdata()) == [0.5, 0.5]
+    assert displayed_png(explorer.output) != before
+    explorer.run()
+    assert explorer.layers.full_draws > draws
 
 
 def test_lr_range_test_matches_train_with_the_same_schedule(tiny_digits):

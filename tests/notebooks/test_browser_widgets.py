@@ -1,16 +1,23 @@
-"""The one end-to-end test of the widgets: move notebook 05's learning-rate slider in a real browser.
+"""The one end-to-end test of the widgets: move notebook 05's learning-rate explorer in a real browser.
 
 Everything the widgets compute is tested from Python in tests/course_lib/test_widgets.py;
 this test checks the part no Python test reaches: that a student who opens
-notebook 05 in Jupyter (Notebook 7, served on 127.0.0.1), runs it and drags the
-eta slider of its LearningRateExplorer sees the readout follow. It serves a copy
-of solutions/05_optimizers.ipynb (the solution notebook: the student release
-has stub optimizers) with its outputs cleared, runs all cells in Debian's
-headless Chromium driven by Playwright (tests/support/browser_harness.py), drags the
-slider's handle with the mouse, and waits for the slider's value, the readout
-and the figure to change. The screenshot is kept in test-artifacts/widgets-e2e.png
-(test-artifacts/widgets-e2e-failure.png, with the error, when it fails).
+notebook 05 in Jupyter (Notebook 7, served on 127.0.0.1), runs it and moves the
+controls of its LearningRateExplorer sees the readout and the figure follow. It
+serves a copy of solutions/05_optimizers.ipynb (the solution notebook: the student
+release has stub optimizers) with its outputs cleared, runs all cells in Debian's
+headless Chromium driven by Playwright (tests/support/browser_harness.py), then
+  1. drags Adam's own learning-rate slider with the mouse: Adam's row of the readout
+     must come to show the slider's new eta while the other optimizers' rows stay
+     as they were, and the figure must change;
+  2. picks "eta/3, eta, 3 eta" in the "compare" dropdown: every optimizer must get
+     three rows, at a third of, at, and at three times its own eta.
+Every wait is for a condition on the page (the readout showing the expected eta, a
+new image), never a sleep, so a busy machine only makes it slower. The screenshot is
+kept in test-artifacts/widgets-e2e.png (test-artifacts/widgets-e2e-failure.png, with
+the error, when it fails).
 """
+import math
 import re
 import sys
 
@@ -23,22 +30,37 @@ from tests.support.browser_harness import (
     ROOT,
     chromium_page,
     drag_slider,
+    dropdown,
     find_lr_explorer,
     jupyter_server,
     missing_browser_tools,
     open_notebook,
+    readout_rows,
     run_all_cells,
     save_screenshot,
-    wait_for_new_text,
+    slider,
+    wait_for_new_image,
+    wait_for_readout,
 )
 
 NOTEBOOK_05 = ROOT / "solutions" / "05_optimizers.ipynb"
 SCREENSHOT = "widgets-e2e.png"
 FAILURE_SCREENSHOT = "widgets-e2e-failure.png"
+# The optimizer whose own eta slider is dragged (the notebook selects SGD, Momentum and Adam).
+DRAGGED = "Adam"
 # The drag moves the handle by this fraction of the slider's width: log10(eta) spans [-4, 0.5], so
 # eta changes by a factor of about 10**(0.25 * 4.5), about 13.
 DRAG = 0.25
+# Seconds to wait for the kernel's answer to a control; generous, as only a failure waits that long.
+ANSWER_SECONDS = 60
 KERNEL_SPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+# The readout prints eta with 3 significant digits.
+ETA_RTOL = 0.006
+
+# JavaScript predicates on the readout rows (see browser_harness.readout_rows).
+ROW_SHOWS_ETA = """(rows, [name, eta, rtol]) => rows.some(
+    r => r.name === name && r.eta !== null && Math.abs(r.eta - eta) <= rtol * eta)"""
+THREE_ROWS_EACH = """(rows, names) => names.every(n => rows.filter(r => r.name === n).length === 3)"""
 
 
 def copy_notebook_05(root_dir):
@@ -57,14 +79,13 @@ def copy_notebook_05(root_dir):
     return NOTEBOOK_05.name
 
 
-def optimizer_names(readout_text):
-    """The optimizer names of the readout's rows, "<name> <message>" each (a colour square before)."""
-    return [row.split()[1] for row in readout_text.splitlines() if len(row.split()) > 1]
+def rows_of(rows, name):
+    return [row for row in rows if row["name"] == name]
 
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_moving_the_learning_rate_slider_changes_the_readout(tmp_path):
+def test_moving_an_optimizers_own_eta_and_comparing_etas(tmp_path):
     problem = missing_browser_tools()
     if problem:
         pytest.fail(problem, pytrace=False)
@@ -78,28 +99,35 @@ def test_moving_the_learning_rate_slider_changes_the_readout(tmp_path):
         try:
             open_notebook(page, server, name)
             run_all_cells(page)
-            explorer, eta = find_lr_explorer(page)
-            readout = explorer.locator(".widget-html-content").first
-            eta_readout = eta.locator(".widget-readout")
+            explorer, readout = find_lr_explorer(page)
             image = explorer.locator(".widget-output img").first
+            eta = slider(explorer, DRAGGED)
             explorer.evaluate("element => element.scrollIntoView({block: 'center'})")
 
-            old_text = readout.inner_text()
-            old_eta_text = eta_readout.inner_text()
-            old_eta = float(old_eta_text)
+            old_rows = readout_rows(readout)
             old_png = image.get_attribute("src")
-            assert "f = " in old_text or "diverged" in old_text, (
-                f"Before moving the slider the readout should give the final f of each optimizer, it reads "
-                f"{old_text!r}")
-            # Drag towards the middle of the range, so the handle never sits at an end it cannot pass.
+            assert rows_of(old_rows, DRAGGED) and all(
+                "f = " in row["message"] or "diverged" in row["message"] for row in old_rows), (
+                f"Before moving a slider the readout should give the final f of each optimizer: {old_rows}")
+            names = list(dict.fromkeys(row["name"] for row in old_rows))
+
+            # 1. Adam's own eta: drag towards the middle of the range, never against an end.
             handle = eta.locator(".noUi-handle")
             low, high = float(handle.get_attribute("aria-valuemin")), float(handle.get_attribute("aria-valuemax"))
             exponent = float(handle.get_attribute("aria-valuetext"))
             fraction = DRAG if exponent < (low + high) / 2 else -DRAG
             before, after = drag_slider(page, eta, fraction)
+            new_eta = 10 ** after
+            wait_for_readout(page, readout, ROW_SHOWS_ETA, [DRAGGED, new_eta, ETA_RTOL], ANSWER_SECONDS,
+                             f"{DRAGGED}'s readout row to show eta = {new_eta:.3g}, the slider's new value")
+            wait_for_new_image(page, image, old_png, ANSWER_SECONDS, "the figure to be redrawn for the new eta")
+            dragged_rows = readout_rows(readout)
 
-            new_eta = float(wait_for_new_text(eta_readout, old_eta_text, timeout=10, what="The eta slider's value"))
-            new_text = wait_for_new_text(readout, old_text, timeout=30, what="The explorer's readout")
+            # 2. Compare eta/3, eta and 3 eta of every optimizer.
+            dropdown(explorer, "compare").select_option("eta/3, eta, 3 eta")
+            wait_for_readout(page, readout, THREE_ROWS_EACH, names, ANSWER_SECONDS,
+                             f"three readout rows (eta/3, eta, 3 eta) for each of {names}")
+            compared_rows = readout_rows(readout)
             save_screenshot(page, SCREENSHOT, focus=explorer)
         except Exception as err:
             try:
@@ -110,20 +138,28 @@ def test_moving_the_learning_rate_slider_changes_the_readout(tmp_path):
                 f"{err}\n\nServing {name}; {shot}\n"
                 f"Jupyter server log ends:\n{server.log_tail(1500)}") from err
 
-        # What a student sees after moving the slider: a new eta, a new readout, a new figure.
-        # The handle follows the mouse to within a few pixels of the track (4.5 decades over ~115 px).
-        assert after - before == pytest.approx(fraction * (high - low), abs=0.2), (
-            f"Dragging the handle by {fraction:+.0%} of the track should move log10(eta) by about "
-            f"{fraction * (high - low):+.2f}; it went from {before} to {after}")
-        assert new_eta == pytest.approx(10 ** after, rel=0.01), (
-            f"The slider's value readout {new_eta} should be 10**{after} after the drag")
-        assert (new_eta > old_eta) == (fraction > 0)
-        assert new_text != old_text
-        assert optimizer_names(new_text) == optimizer_names(old_text), (
-            f"The readout should still list the same optimizers: before {old_text!r}, after {new_text!r}")
-        assert re.search(r"error|not implemented", new_text, re.IGNORECASE) is None, (
-            f"The solution's optimizers should run at eta = {new_eta}, the readout says {new_text!r}")
-        assert image.get_attribute("src") != old_png, "The figure should be redrawn for the new eta."
+    # 1. The handle followed the mouse (4.5 decades over ~290 px), and only Adam's row changed.
+    assert math.copysign(1, after - before) == math.copysign(1, fraction) and (
+        after - before == pytest.approx(fraction * (high - low), abs=0.3)), (
+        f"Dragging the handle by {fraction:+.0%} of the track should move log10(eta) by about "
+        f"{fraction * (high - low):+.2f}; it went from {before} to {after}")
+    assert [row["name"] for row in dragged_rows] == [row["name"] for row in old_rows]
+    for old, new in zip(old_rows, dragged_rows):
+        if old["name"] == DRAGGED:
+            assert new["eta"] == pytest.approx(new_eta, rel=ETA_RTOL) and new["message"] != old["message"], new
+        else:
+            assert new == old, f"Moving {DRAGGED}'s eta changed {old['name']}'s row: {old} -> {new}"
+    assert re.search(r"error|not implemented", str(dragged_rows), re.IGNORECASE) is None, (
+        f"The solution's optimizers should run at these learning rates, the readout says {dragged_rows}")
+
+    # 2. Each optimizer's three rows are a third of, equal to and three times its own eta.
+    own = {row["name"]: row["eta"] for row in dragged_rows}
+    for optimizer in names:
+        etas = sorted(row["eta"] for row in rows_of(compared_rows, optimizer))
+        expected = [own[optimizer] / 3, own[optimizer], 3 * own[optimizer]]
+        assert etas == pytest.approx(expected, rel=2 * ETA_RTOL), (optimizer, compared_rows)
+        labels = [row["label"].split("=")[0].strip() for row in rows_of(compared_rows, optimizer)]
+        assert labels == ["eta/3", "eta", "3 eta"], (optimizer, labels)
 
 
 @pytest.mark.parametrize("missing", ["chromium", "playwright"])

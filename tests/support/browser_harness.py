@@ -7,12 +7,13 @@ Used by tests/notebooks/test_browser_widgets.py, the one end-to-end test of the 
                              free loopback port with a token; yields a JupyterServer
   chromium_page(profile_dir) context manager: Playwright driving /usr/bin/chromium
                              (never a browser download); yields a Page
-  open_notebook, run_all_cells, find_lr_explorer, drag_slider,
-  wait_for_new_text, save_screenshot: the steps of the test
+  open_notebook, run_all_cells, find_lr_explorer, drag_slider, dropdown,
+  readout_rows, wait_for_readout, wait_for_new_image, save_screenshot: the steps of the test
 
 Notebook 7 rather than JupyterLab: one document per page, no side panels or
 launcher, and the same widget manager (jupyterlab_widgets) renders the
-outputs. Every wait says, when it times out, what was expected on the page.
+outputs. Every wait on the page is for a condition (never a fixed sleep) and says, when it times out,
+what was expected on the page.
 """
 import json
 import os
@@ -274,12 +275,17 @@ def chromium_page(profile_dir, viewport=(1400, 1000)):
 
 
 # -- steps on the page -----------------------------------------------------------------------------
+#
+# Every wait below is a condition the page must reach (Playwright's wait_for / wait_for_function, which
+# poll the page on each animation frame), never a fixed sleep: on a busy machine a sleep is either too
+# short (the test flakes) or wasted. Each says, when it times out, what it waited for.
 
-# The explorer's layout, ipywidgets 8 as rendered by jupyterlab_widgets: an HBox (.widget-hbox) of a
-# VBox of controls (sliders are .widget-hslider with a label.widget-label and a .widget-readout) and
-# a VBox of the figure (an Output, .widget-output, holding an <img>), the readout (.widget-html) and
-# the timing label.
-_NEAREST_HBOX = "xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' widget-hbox ')][1]"
+# The learning-rate explorer's layout, ipywidgets 8 as rendered by jupyterlab_widgets: an HBox with
+# the CSS class "lr-explorer" holding a VBox of controls (sliders are .widget-hslider with a
+# label.widget-label, a .noUi-handle and a .widget-readout; dropdowns .widget-dropdown with a <select>)
+# and a VBox of the figure (an Output, .widget-output, holding an <img>), the readout (an HTML widget
+# with the class "lr-explorer-readout": a table, one row per run, cells colour / name / eta / message)
+# and the timing label.
 
 
 def open_notebook(page, server, name, timeout=PAGE_SECONDS):
@@ -298,42 +304,60 @@ def wait_for_kernel_idle(page, timeout, when):
             "that never starts or never finishes does not reach", state="attached")
 
 
-def run_all_cells(page, timeout=RUN_ALL_SECONDS):
-    """Run > Run All Cells, then wait until every non-empty code cell shows an execution count.
-
-    The kernel must be ready first: a Run All clicked while it is still starting (a busy machine) is
-    dropped, so the click is repeated while no cell has started.
-    """
-    wait_for_kernel_idle(page, timeout, "before Run All Cells")
-    deadline = time.monotonic() + timeout
-    clicked_at = -float("inf")
-    pending = None
-    while time.monotonic() < deadline:
-        _accept_dialogs(page)
-        if time.monotonic() - clicked_at > RUN_ALL_RETRY_SECONDS and not _any_started(page):
-            page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-            page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click()
-            clicked_at = time.monotonic()
-        _fail_on_traceback(page)
-        cells = page.evaluate(_CODE_CELLS_JS)
-        pending = [c["prompt"] for c in cells if c["source"].strip() and not _ran(c["prompt"])]
-        if cells and not pending:
-            break
-        time.sleep(0.25)
-    else:
-        raise AssertionError(
-            f"Run All Cells did not finish within {timeout} s: every code cell's prompt should show "
-            f"an execution count like '[3]:'; {len(pending or [])} still read {sorted(set(pending or []))} "
-            "('[*]' is running, '[ ]' never ran)")
-    wait_for_kernel_idle(page, timeout, "after Run All Cells")
-    _fail_on_traceback(page)
-
-
 # Prompt and source text of every code cell (textContent: cells out of view may skip layout).
 _CODE_CELLS_JS = """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell')).map(cell => ({
     prompt: (cell.querySelector('.jp-InputArea-prompt') || {}).textContent || '',
     source: (cell.querySelector('.jp-InputArea-editor') || {}).textContent || '',
 }))"""
+# A prompt that shows an execution count, "[12]:".
+_RAN_JS = "p => /^\\s*\\[\\s*\\d+\\s*\\]\\s*:?\\s*$/.test(p)"
+# Some cell is running ("[*]") or has run: the Run All click was taken.
+_ANY_STARTED_JS = f"""() => {{
+    const ran = {_RAN_JS};
+    return ({_CODE_CELLS_JS})().some(c => ran(c.prompt) || c.prompt.includes('*'));
+}}"""
+# Every non-empty code cell has run, or a cell shows a traceback (Run All stops there).
+_ALL_RAN_OR_TRACEBACK_JS = f"""() => {{
+    const ran = {_RAN_JS};
+    const cells = ({_CODE_CELLS_JS})();
+    const errors = Array.from(document.querySelectorAll(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"));
+    if (errors.some(e => e.textContent.includes('Traceback'))) return true;
+    return cells.length > 0 && cells.every(c => !c.source.trim() || ran(c.prompt));
+}}"""
+
+
+def run_all_cells(page, timeout=RUN_ALL_SECONDS):
+    """Run > Run All Cells, then wait until every non-empty code cell shows an execution count.
+
+    The kernel must be ready first: a Run All clicked while it is still starting (a busy machine) is
+    dropped, so the click is repeated when no cell has started RUN_ALL_RETRY_SECONDS after it.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    wait_for_kernel_idle(page, timeout, "before Run All Cells")
+    deadline = time.monotonic() + timeout
+    while True:
+        _accept_dialogs(page)
+        page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+        page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click()
+        try:
+            page.wait_for_function(_ANY_STARTED_JS, timeout=RUN_ALL_RETRY_SECONDS * 1000)
+            break
+        except PlaywrightTimeout:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"No cell started within {timeout} s of clicking Run > Run All Cells "
+                                     "(every prompt still reads '[ ]').") from None
+    try:
+        page.wait_for_function(_ALL_RAN_OR_TRACEBACK_JS, timeout=max(deadline - time.monotonic(), 1) * 1000)
+    except PlaywrightTimeout:
+        pending = [c["prompt"] for c in page.evaluate(_CODE_CELLS_JS) if c["source"].strip() and not _ran(c["prompt"])]
+        raise AssertionError(
+            f"Run All Cells did not finish within {timeout} s: every code cell's prompt should show "
+            f"an execution count like '[3]:'; {len(pending)} still read {sorted(set(pending))} "
+            "('[*]' is running, '[ ]' never ran)") from None
+    _fail_on_traceback(page)
+    wait_for_kernel_idle(page, timeout, "after Run All Cells")
 
 
 def _accept_dialogs(page):
@@ -341,11 +365,6 @@ def _accept_dialogs(page):
     for button in page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-accept").all():
         if button.is_visible():
             button.click()
-
-
-def _any_started(page):
-    """Whether some code cell is running ('[*]') or has run ('[3]')."""
-    return any(_ran(c["prompt"]) or "*" in c["prompt"] for c in page.evaluate(_CODE_CELLS_JS))
 
 
 def _ran(prompt):
@@ -361,40 +380,108 @@ def _fail_on_traceback(page):
             raise AssertionError("A cell raised while running all cells:\n" + text[-2000:])
 
 
+def _label(scope, label):
+    """A locator of the widget label reading exactly `label`, to filter widgets with (has=...).
+
+    Built on the page: an inner locator of a filter is queried inside each outer match, so it
+    must not start from scope's own selector.
+    """
+    page = getattr(scope, "page", scope)  # a Locator knows its page; a Page is one
+    return page.locator("label.widget-label", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+
+
 def slider(scope, label):
     """The ipywidgets slider(s) labelled `label` within scope (a Page or Locator)."""
-    return scope.locator(".widget-hslider").filter(
-        has=scope.locator("label.widget-label", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")))
+    return scope.locator(".widget-hslider").filter(has=_label(scope, label))
+
+
+def dropdown(scope, label):
+    """The <select> of the ipywidgets Dropdown labelled `label` within scope."""
+    return scope.locator(".widget-dropdown").filter(has=_label(scope, label)).locator("select")
 
 
 def find_lr_explorer(page, timeout=PAGE_SECONDS):
-    """The LearningRateExplorer on the page: the HBox holding an "eta" slider and a "surface" dropdown.
+    """The LearningRateExplorer on the page (CSS class lr-explorer) and its readout, as Locators."""
+    explorer = page.locator(".lr-explorer").first
+    _expect(explorer, timeout, "the LearningRateExplorer (an ipywidgets box with the CSS class lr-explorer)")
+    readout = explorer.locator(".lr-explorer-readout").first
+    _expect(readout.locator("table"), timeout, "the explorer's readout table (.lr-explorer-readout table)")
+    return explorer, readout
 
-    TrainingExplorer has an "eta" slider too; only the learning-rate explorer has a surface choice.
-    Returns (explorer, eta_slider) Locators.
+
+# The readout's rows: [{name, eta, message}] with eta the number after "=" in the eta cell (null if none).
+_READOUT_ROWS_JS = """el => Array.from(el.querySelectorAll('tr')).map(row => {
+    const cells = Array.from(row.querySelectorAll('td')).map(c => c.textContent.trim());
+    const match = (cells[2] || '').match(/=\\s*([-+0-9.eE]+)/);
+    return {name: cells[1] || '', label: cells[2] || '', eta: match ? parseFloat(match[1]) : null,
+            message: cells[3] || ''};
+})"""
+
+
+def readout_rows(readout):
+    """The rows of the explorer's readout as dicts: name, label (e.g. "eta/3 = 0.0167"), eta, message."""
+    return readout.evaluate(_READOUT_ROWS_JS)
+
+
+def wait_for_readout(page, readout, predicate_js, arg, timeout, what):
+    """Wait until ``predicate_js(rows, arg)`` is true of the readout's rows; raise saying `what` if not.
+
+    predicate_js is a JavaScript arrow function (rows, arg) => boolean, rows as readout_rows returns them.
     """
-    sliders = slider(page, "eta")
-    _expect(sliders.first, timeout, "an ipywidgets slider labelled 'eta' (.widget-hslider)")
-    for i in range(sliders.count()):
-        candidate = sliders.nth(i)
-        explorer = candidate.locator(_NEAREST_HBOX)
-        surface = explorer.locator(".widget-dropdown").filter(has_text="Rosenbrock")
-        if surface.count():
-            return explorer, candidate
-    raise AssertionError(
-        f"Found {sliders.count()} 'eta' slider(s) but none inside a LearningRateExplorer layout "
-        "(an HBox with a 'surface' dropdown offering 'Rosenbrock').")
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    js = f"([el, arg]) => ({predicate_js})(({_READOUT_ROWS_JS})(el), arg)"
+    try:
+        page.wait_for_function(js, arg=[readout.element_handle(), arg], timeout=timeout * 1000)
+    except PlaywrightTimeout:
+        raise AssertionError(f"Waited {timeout} s for {what}; the readout rows are {readout_rows(readout)}") from None
 
 
-def drag_slider(page, slider_locator, fraction, steps=10):
+def wait_for_new_image(page, image, old_src, timeout, what):
+    """Wait until the <img> located by `image` shows a source other than old_src."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function("([el, old]) => el.isConnected ? el.src !== old : true",
+                               arg=[image.element_handle(), old_src], timeout=timeout * 1000)
+    except PlaywrightTimeout:
+        raise AssertionError(f"Waited {timeout} s for {what}; the image stayed the same.") from None
+
+
+def wait_until_still(page, locator, timeout, frames=10):
+    """Wait until the element's box has not moved for `frames` animation frames in a row.
+
+    Outputs still rendering above it (images, widgets) shift the page; a mouse aimed at where a handle
+    was a moment ago would press the slider's track somewhere else.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    js = """([el, frames]) => {
+        const r = el.getBoundingClientRect();
+        const key = [r.x, r.y, r.width, r.height].join(',');
+        const seen = el.__stillness || (el.__stillness = {key: null, count: 0});
+        seen.count = seen.key === key ? seen.count + 1 : 0;
+        seen.key = key;
+        return seen.count >= frames;
+    }"""
+    try:
+        page.wait_for_function(js, arg=[locator.element_handle(), frames], polling="raf", timeout=timeout * 1000)
+    except PlaywrightTimeout:
+        raise AssertionError(f"The page kept moving for {timeout} s: the slider never held still.") from None
+
+
+def drag_slider(page, slider_locator, fraction, steps=10, timeout=PAGE_SECONDS):
     """Drag the slider's handle with the mouse by `fraction` of its track width (negative: to the left).
 
     A drag, as a student moves it: JupyterLab takes ArrowLeft/ArrowRight on a focused handle in
-    command mode (collapse/expand headings), so arrow keys do not reach the slider there.
+    command mode (collapse/expand headings), so arrow keys do not reach the slider there. The handle
+    is first scrolled into view and waited for until the page around it holds still.
     Returns the slider position, aria-valuetext (log10 of the value for a FloatLogSlider), before and after.
     """
     handle = slider_locator.locator(".noUi-handle")
     track = slider_locator.locator(".noUi-base")
+    handle.scroll_into_view_if_needed()
+    wait_until_still(page, handle, timeout)
     before = float(handle.get_attribute("aria-valuetext"))
     box, track_box = handle.bounding_box(), track.bounding_box()
     if box is None or track_box is None:
@@ -405,22 +492,6 @@ def drag_slider(page, slider_locator, fraction, steps=10):
     page.mouse.move(x + fraction * track_box["width"], y, steps=steps)
     page.mouse.up()
     return before, float(handle.get_attribute("aria-valuetext"))
-
-
-def wait_for_new_text(locator, old, timeout, what):
-    """Wait until locator's inner text differs from old and stays the same for 1 s; return it."""
-    deadline = time.monotonic() + timeout
-    text, stable_since = old, None
-    while time.monotonic() < deadline:
-        current = locator.inner_text()
-        if current != text:
-            text, stable_since = current, time.monotonic()
-        elif text != old and time.monotonic() - stable_since >= 1.0:
-            return text
-        time.sleep(0.1)
-    if text != old:
-        return text
-    raise AssertionError(f"{what} still reads {old!r} {timeout} s after moving the slider: expected new text.")
 
 
 def save_screenshot(page, name, focus=None):
