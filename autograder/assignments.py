@@ -30,8 +30,10 @@ from pathlib import Path
 
 import nbformat
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS_DIR = PROJECT_ROOT / "solutions"
+from autograder.course_files import CHECKOUT, course_folder
+
+PROJECT_ROOT = CHECKOUT      # the checkout (in an installed wheel: site-packages)
+SOLUTIONS_DIR = course_folder("solutions")
 NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"

@@ -3,6 +3,7 @@
     workbook grade SUBMISSIONS [--assignment NAME] [--out DIR] [--jobs N] [--regrade]
     workbook demo [--out DIR] [--students N] [--jobs N] [--assignments 01,02,...]
     workbook gradescope SUBMISSION_DIR RESULTS_JSON [--assignment NAME]
+    workbook gradescope-package NN [--out autograder.zip] [--wheel WHEEL]
     workbook export-nbgrader OUT_DIR --db URL
     workbook release NN|all [--out DIR] [--with-references-through MM]
     workbook course init DIR --course-id ID [--exchange DIR] [--force]
@@ -20,6 +21,7 @@ SUBCOMMANDS = {
     "grade": "autograder.grade",
     "demo": "autograder.demo",
     "gradescope": "autograder.exports.gradescope",
+    "gradescope-package": "autograder.exports.gradescope_package",
     "export-nbgrader": "autograder.exports.nbgrader_gradebook",
     "release": "autograder.release.command",
     "course": "autograder.release.course_command",

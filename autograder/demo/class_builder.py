@@ -34,12 +34,13 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.assignments import PROJECT_ROOT, load_assignments
+from autograder.assignments import SOLUTIONS_DIR, load_assignments
+from autograder.course_files import course_folder
 from autograder.demo.answer_cells import Mistake, Variant, catalogue
 from autograder.demo.answer_cells.broken import ALL_TESTS, BROKEN, Broken
 from autograder.submissions import filled_notebook, with_answer
 
-RELEASE_DIR = PROJECT_ROOT / "notebooks"
+RELEASE_DIR = course_folder("notebooks")
 MANIFEST = "manifest.json"
 SUBMITTED = "submitted"
 KINDS = ("correct", "alternative", "mistake", "broken", "untouched")
@@ -137,7 +138,7 @@ def _pick_items(rng, assignment, kind):
 
 def base_notebook(assignment, solutions_dir=None, release_dir=None):
     """The released notebook with every solution written in: what a correct submission looks like."""
-    solutions = Path(solutions_dir) if solutions_dir is not None else PROJECT_ROOT / "solutions"
+    solutions = Path(solutions_dir) if solutions_dir is not None else SOLUTIONS_DIR
     release = Path(release_dir) if release_dir is not None else RELEASE_DIR
     return filled_notebook(solutions / assignment.notebook, release / assignment.notebook)
 

@@ -22,10 +22,11 @@ knows only the statuses "passed" and "failed": the judge's finer ones
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from autograder.assignments import load_assignments
-from autograder.grading.discover import discover_upload
+from autograder.grading.discover import discover_upload, find_notebooks
 from autograder.grading.grade import Settings, grade
 from autograder.grading.plan import plan
 from autograder.grading.record import GRADESCOPE_VISIBILITY, failed_submission
@@ -36,29 +37,46 @@ from autograder.sandbox import Limits
 HELP = "inside a Gradescope autograder: grade the submitted notebook(s) into Gradescope's results.json"
 STUDENT = "gradescope"          # the records' student field; Gradescope knows who submitted
 SETUP_PROBLEM = "The autograder could not run ({}). Please tell your instructor; this is not your fault."
+STDOUT_VISIBILITY = "hidden"    # run_autograder's stdout is the instructor's log
 
 
-def gradescope_results(results, *, output=""):
+def nothing_to_grade(submission_dir, assignment):
+    """What a student reads when the upload holds no notebook to grade (of ``assignment``, when given)."""
+    notebook = f"{assignment.notebook}" if assignment is not None else "your NN_name.ipynb"
+    if not find_notebooks(submission_dir):
+        return f"No notebook was graded: the submission holds no notebook: upload {notebook}."
+    which = f"of {assignment.name}" if assignment is not None else "of this course"
+    return f"No notebook was graded: the submission holds no notebook {which}: upload {notebook}."
+
+
+def gradescope_results(results, *, output="", execution_time=None):
     """The results.json content for the SubmissionResults of one submission -> dict.
 
     Each record becomes a test (Record.gradescope_test), followed by what the
     submission printed during it. When the results span several assignments,
-    each test name starts with its assignment.
+    each test name starts with its assignment. ``execution_time`` (seconds)
+    is given when known. What run_autograder prints goes to Gradescope's
+    stdout box, which only instructors see ("stdout_visibility": "hidden"):
+    the students' feedback is ``output`` and the tests.
     """
     several = len({r.assignment for r in results}) > 1
     tests = [t for result in results for t in result.gradescope_tests(with_assignment=several)]
-    return {
+    data = {
         "score": float(sum(t["score"] for t in tests)),
         "output": output,
         "output_format": "text",
         "visibility": GRADESCOPE_VISIBILITY,
+        "stdout_visibility": STDOUT_VISIBILITY,
         "tests": tests,
     }
+    if execution_time is not None:
+        data["execution_time"] = round(float(execution_time), 3)
+    return data
 
 
-def write_gradescope(results, path, *, output=""):
+def write_gradescope(results, path, *, output="", execution_time=None):
     """Write results.json for one submission's SubmissionResults to ``path``; -> the dict written."""
-    data = gradescope_results(results, output=output)
+    data = gradescope_results(results, output=output, execution_time=execution_time)
     write_text_atomic(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
     return data
 
@@ -82,6 +100,7 @@ def add_arguments(parser):
 
 def run(args):
     """Grade, write results.json -> 0; 2 if the autograder itself is set up wrongly (results.json still says so)."""
+    start = time.perf_counter()
     problem = None
     try:
         assignments = load_assignments(args.solutions)
@@ -92,15 +111,15 @@ def run(args):
     if problem is None and not Path(args.submission_dir).is_dir():
         problem = f"the submission folder {args.submission_dir} does not exist"
     if problem is not None:
-        write_gradescope([], args.results, output=SETUP_PROBLEM.format(problem))
+        write_gradescope([], args.results, output=SETUP_PROBLEM.format(problem),
+                         execution_time=time.perf_counter() - start)
         print(f"workbook gradescope: {problem}", file=sys.stderr)
         return 2
 
     found = discover_upload(args.submission_dir, assignments, args.assignment, student=STUDENT)
     notes, results, lines = list(found.warnings), [], []
     if not found.submissions:
-        wanted = f"a notebook of {args.assignment}" if args.assignment else "a notebook of this course"
-        lines.append(f"No notebook was graded: the submission holds no {wanted}. Upload your .ipynb file.")
+        lines.append(nothing_to_grade(args.submission_dir, assignments.get(args.assignment)))
         if args.assignment:
             results.append(failed_submission(STUDENT, assignments[args.assignment],
                                              "no notebook of this assignment was submitted", status="missing"))
@@ -112,7 +131,7 @@ def run(args):
         notes += [f"{path.name}: {note}" for note in result.notes]
     if notes:
         lines += ["", "Notes:"] + [f"- {note}" for note in notes]
-    write_gradescope(results, args.results, output="\n".join(lines))
+    write_gradescope(results, args.results, output="\n".join(lines), execution_time=time.perf_counter() - start)
     print("\n".join(lines))
     return 0
 

@@ -14,6 +14,7 @@ import shutil
 import time
 from pathlib import Path
 
+from autograder.course_files import course_folder, default_output
 from autograder.release.files import module_name, release_files
 from autograder.release.packaging import (
     pyproject_toml,
@@ -24,10 +25,9 @@ from autograder.release.plan import stub_plan
 from autograder.release.stubs import stub_source
 from autograder.syllabus import SYLLABUS
 
-ROOT = Path(__file__).resolve().parents[2]
-COURSE_LIB = ROOT / "course_lib"
-NOTEBOOKS = ROOT / "notebooks"
-DEFAULT_OUT = ROOT / "release"
+COURSE_LIB = Path(__file__).resolve().parents[2] / "course_lib"   # the checkout's, or site-packages'
+NOTEBOOKS = course_folder("notebooks")
+DEFAULT_OUT = default_output("release")
 
 
 def privately_imported(course_lib=COURSE_LIB):

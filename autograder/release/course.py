@@ -24,12 +24,12 @@ import json
 import shutil
 from pathlib import Path
 
+from autograder.course_files import course_folder
 from autograder.release.build import COURSE_LIB, write_package
 from autograder.release.plan import stub_plan
 from autograder.syllabus import SYLLABUS
 
-ROOT = Path(__file__).resolve().parents[2]
-SOLUTIONS = ROOT / "solutions"
+SOLUTIONS = course_folder("solutions")
 LATE_PENALTIES = ("none", "zero", "per-hour")
 EXECUTE_TIMEOUT = 300
 """Seconds nbgrader lets one cell run (the training experiments of 04-07 take tens of seconds on a laptop)."""

@@ -32,7 +32,8 @@ def _normal(dist):
 
 def project_pins(pyproject=ROOT / "pyproject.toml"):
     """{normalised distribution name: requirement string} of the project's dependencies."""
-    if tomllib is None:
+    # an installed wheel has no pyproject.toml: its metadata lists the same dependencies
+    if tomllib is None or not Path(pyproject).is_file():
         dependencies = [r for r in importlib.metadata.requires("dl-workbook") if "extra ==" not in r]
     else:
         with open(pyproject, "rb") as handle:

@@ -153,7 +153,7 @@ def test_workbook_gradescope_without_a_notebook_or_a_folder(tmp_path, capsys):
     assert results["score"] == 0 and len(results["tests"]) == len(NB02.tests)
     assert sum(t["max_score"] for t in results["tests"]) == NB02.max_score
     assert {t["output"] for t in results["tests"]} == {"no notebook of this assignment was submitted"}
-    assert "Upload your .ipynb file" in results["output"]
+    assert "the submission holds no notebook: upload 02_minibatch.ipynb." in results["output"]
 
     assert gradescope.main([str(tmp_path / "missing"), str(results_json)]) == 2
     results = json.loads(results_json.read_text())

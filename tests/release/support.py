@@ -81,3 +81,25 @@ def without_hidden_tests(path):
         if cell.cell_type == "code":
             cell.source = HIDDEN.sub("", cell.source)
     return nb
+
+
+def third_party_view(dest):
+    """A folder of links to this venv's site-packages entries, minus this project's own install -> dest.
+
+    A venv whose .pth line names it sees the third-party packages and not the
+    editable dl-workbook, so that pip installs a wheel of the project there
+    instead of finding it "already satisfied".
+    """
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        own = entry.name.startswith(("dl_workbook", "__editable__")) or entry.name in ("autograder", "course_lib")
+        if not own and not (dest / entry.name).exists():
+            (dest / entry.name).symlink_to(entry)
+    return dest
+
+
+def point_at_third_party(venv, view):
+    """Make ReleaseVenv ``venv`` borrow only the packages of ``view`` (a third_party_view); -> venv."""
+    (venv.site_packages / "project_site_packages.pth").write_text(f"{Path(view).resolve()}\n")
+    return venv
