@@ -267,7 +267,8 @@ def write_course_submission(db_url, course_id, assignment, result, timestamp, wr
     put_alembic_on_path()
     summary = GradebookExport()
     by_test = {r.test: r for r in result.records if r.test in {t.grade_id for t in assignment.tests}}
-    with Gradebook(db_url, course_id) as gradebook:
+    with Gradebook(db_url, course_id) as gradebook, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)    # see _write_submission
         _check_cells(gradebook, assignment)
         _write_cells(gradebook, assignment, summary)
         _write_submission(gradebook, assignment, result.student, by_test, summary)

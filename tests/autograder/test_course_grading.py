@@ -180,3 +180,32 @@ def test_a_course_directory_is_graded_into_its_gradebook_with_late_penalties(tmp
     shutil.rmtree(course.root / "submitted" / "bo")
     grade_folder(course.root, course.root / "graded", stream=io.StringIO())
     assert sorted(r["student"] for r in read_csv(course.root / "graded" / "grades.csv")) == ["ada", "cy"]
+
+
+# ---------------------------------------------------------------- parity with nbgrader autograde
+
+@pytest.mark.slow
+def test_nbgrader_autograde_and_workbook_grade_agree_cell_by_cell(tmp_path, source):
+    """The same three submissions, autograded by nbgrader in one copy of the course and by workbook grade
+    in another: the same points for every graded cell, the written answer included (None: the TA's)."""
+    theirs, release = make_course(tmp_path / "nbgrader", source)
+    notebooks = {**students(release), "blank": release}
+    del notebooks["cy"]
+    for student, nb in notebooks.items():
+        submit(theirs, student, nb, DUE)
+    shutil.copytree(theirs.root, tmp_path / "workbook")
+    ours = NbgraderCourse(tmp_path / "workbook")
+    for student in notebooks:
+        theirs.autograde(ASSIGNMENT, student)
+    grade_folder(ours.root, ours.root / "graded", stream=io.StringIO())
+    for student in notebooks:
+        expected = theirs.scores(ASSIGNMENT, student)
+        assert ours.scores(ASSIGNMENT, student) == expected, student
+        assert len(expected) == 6
+    assert theirs.scores(ASSIGNMENT, "bo")["test_partial"] == (0.5, 1.0)    # nbgrader's partial credit, both
+    from nbgrader.api import Gradebook
+
+    for course in (theirs, ours):      # the written answer waits for a TA in both
+        with Gradebook(course.db_url) as gb:
+            assert gb.find_grade(WRITTEN[0], "warmup", ASSIGNMENT, "ada").needs_manual_grade
+            assert not gb.find_grade(WRITTEN[0], "warmup", ASSIGNMENT, "blank").needs_manual_grade

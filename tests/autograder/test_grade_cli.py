@@ -332,7 +332,8 @@ def test_the_cli_lists_its_subcommands(capsys):
     assert "--regrade" in capsys.readouterr().out
     parser = cli.build_parser()
     args = parser.parse_args(["grade", "x", "--jobs", "3", "--assignment", "01_backprop"])
-    assert (args.jobs, args.assignment, args.out, args.regrade) == (3, "01_backprop", None, False)   # out: graded, or COURSE/graded
+    # --out: graded, or COURSE/graded for a course, decided when it runs
+    assert (args.jobs, args.assignment, args.out, args.regrade) == (3, "01_backprop", None, False)
 
 
 # ---------------------------------------------------------------- small parts
