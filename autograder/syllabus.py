@@ -5,7 +5,8 @@ tests and the README's table read it; nothing else keeps its own list.
 
     from autograder.syllabus import SYLLABUS
     nb = SYLLABUS["03"]                       # or SYLLABUS["03_cnn_backprop"]
-    nb.name, nb.points                        # "03_cnn_backprop", 14.0
+    nb.name, nb.points                        # "03_cnn_backprop", 14.0 (autograded)
+    nb.written_answers, nb.total_points       # (("derive_conv_input_delta", 2.0),), 16.0
     nb.test("test_conv2d_backward").names     # ("conv2d_forward", "conv2d_backward")
     nb.written                                # every name a student writes here, graded or not
     SYLLABUS.reference("conv2d_backward")     # "course_lib.layers.conv"
@@ -42,6 +43,7 @@ class Notebook:
     lectures: tuple        # file stems of ../shared/lectures it follows, e.g. ("001",)
     tests: tuple           # GradedTest, in notebook order
     optional: tuple = ()   # names a student writes here without points (e.g. im2col)
+    written_answers: tuple = ()   # (grade_id, points) of manually graded written questions (a TA grades them)
 
     @property
     def name(self):
@@ -54,7 +56,13 @@ class Notebook:
 
     @property
     def points(self):
+        """The autograded points."""
         return float(sum(t.points for t in self.tests))
+
+    @property
+    def total_points(self):
+        """Autograded and written points together."""
+        return self.points + float(sum(points for _, points in self.written_answers))
 
     @property
     def graded(self):
@@ -139,7 +147,7 @@ SYLLABUS = Syllabus(
             ("cos_module", 2, *_pair("cos_module")),
             ("path_derivative", 2, "path_derivative"),
             ("backprop_derivatives", 3, "backprop_derivatives"),
-        )),
+        ), written_answers=(("derive_sigmoid_backward", 2.0),)),
         Notebook("02", "minibatch", "Mini-batch matrices", ("000",), _tests(
             ("forward_pass", 2, "forward_pass"),
             ("backward_pass", 3, "backward_pass"),
@@ -148,7 +156,7 @@ SYLLABUS = Syllabus(
             ("mse_loss", 1, "mse_loss"),
             ("softmax", 1, "softmax"),
             ("softmax_cross_entropy", 2, "softmax_cross_entropy"),
-        )),
+        ), written_answers=(("derive_softmax_cross_entropy", 2.0),)),
         Notebook("03", "cnn_backprop", "CNN backpropagation", ("001",), _tests(
             ("conv_delta", 3, "conv_delta"),
             ("conv2d_forward", 2, "conv2d_forward"),
@@ -157,7 +165,7 @@ SYLLABUS = Syllabus(
             ("maxpool_backward", 2, *_pair("maxpool")),
             ("avgpool_forward", 1, "avgpool_forward"),
             ("avgpool_backward", 1, *_pair("avgpool")),
-        ), optional=("im2col",)),
+        ), optional=("im2col",), written_answers=(("derive_conv_input_delta", 2.0),)),
         Notebook("04", "vanishing_gradients", "Vanishing and exploding gradients", ("001", "003"), _tests(
             ("layer_gradient_norms", 3, "layer_gradient_norms"),
             ("xavier_init", 2, "xavier_init"),

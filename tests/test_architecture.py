@@ -116,6 +116,9 @@ def test_the_manifest_agrees_with_the_solution_notebooks():
         assert [t.grade_function for t in a.tests] == [f"grade_{t.check}" for t in nb.tests], nb.name
         written = {n for names in a.solution_cells.values() for n in names}
         assert written == set(nb.written), nb.name
+        assert [(w.grade_id, w.points) for w in a.written] == list(nb.written_answers), nb.name
+        assert a.max_score == nb.points and a.total_points == nb.total_points, nb.name
+    assert [nb.number for nb in SYLLABUS if nb.written_answers] == ["01", "02", "03"]
 
 
 def test_every_written_name_has_a_reference_where_the_manifest_says():

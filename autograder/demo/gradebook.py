@@ -89,7 +89,8 @@ def file_locations(out_dir):
     out = Path(out_dir)
     return "\n".join([
         f"grades (one record per test):        {out / 'grades.json'}",
-        f"grades (one row per submission):     {out / 'grades.csv'}",
+        f"grades (one row per student):        {out / 'grades.csv'}",
+        f"grades (one row per submission):     {out / 'grades_by_test.csv'}",
         f"feedback pages (one per submission): {out / FEEDBACK_DIR}/<student>/<assignment>.html",
     ])
 

@@ -153,10 +153,15 @@ def _write_cells(gradebook, assignment, summary):
                                  f"{test.points:g}, the points of the solution notebook")
             gradebook.update_or_create_grade_cell(test.grade_id, nb_name, name, max_score=test.points)
     if not notebook.submissions:    # nbgrader adds cells only to notebooks nobody submitted yet
+        for answer in assignment.written:     # a manually graded answer is a grade cell and a solution cell
+            if answer.grade_id not in existing:
+                gradebook.add_grade_cell(answer.grade_id, nb_name, name, max_score=answer.points,
+                                         cell_type=answer.cell_type)
         have = {c.name for c in notebook.solution_cells}
-        for grade_id in assignment.solution_cells:
+        for grade_id in list(assignment.solution_cells) + [w.grade_id for w in assignment.written]:
             if grade_id not in have:
                 gradebook.add_solution_cell(grade_id, nb_name, name)
+                have.add(grade_id)
 
 
 def _write_submission(gradebook, assignment, student, by_test, summary):
@@ -248,3 +253,41 @@ def main(argv=None):
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# ---------------------------------------------------------------- one graded submission of a course
+
+def write_course_submission(db_url, course_id, assignment, result, timestamp, written_scores, plugin):
+    """Write one graded submission as ``nbgrader autograde`` would; -> (seconds late, late penalty).
+
+    ``result`` is a SubmissionResult, ``timestamp`` a naive UTC datetime or None,
+    ``written_scores`` {grade_id of a written answer: 0.0 or None} (None: a TA grades it),
+    ``plugin`` the course's late-submission plugin (autograder.course_dir.Course.late_plugin).
+    """
+    put_alembic_on_path()
+    summary = GradebookExport()
+    by_test = {r.test: r for r in result.records if r.test in {t.grade_id for t in assignment.tests}}
+    with Gradebook(db_url, course_id) as gradebook, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)    # see _write_submission
+        _check_cells(gradebook, assignment)
+        _write_cells(gradebook, assignment, summary)
+        _write_submission(gradebook, assignment, result.student, by_test, summary)
+        submission = gradebook.update_or_create_submission(assignment.name, result.student, timestamp=timestamp)
+        for grade_id, score in written_scores.items():
+            try:
+                grade = gradebook.find_grade(grade_id, notebook_name(assignment), assignment.name, result.student)
+            except MissingEntry:
+                continue
+            grade.auto_score = score
+            grade.needs_manual_grade = grade.manual_score is not None or score is None
+        gradebook.db.commit()
+        notebook = gradebook.find_submission_notebook(notebook_name(assignment), assignment.name, result.student)
+        seconds_late = float(submission.total_seconds_late or 0.0)
+        penalty = None
+        if seconds_late > 0:
+            penalty = plugin.late_submission_penalty(result.student, notebook.score, seconds_late)
+            if penalty is not None:     # nbgrader's bounds: never below 0, never above the score
+                penalty = min(max(float(penalty), 0.0), float(notebook.score))
+        notebook.late_submission_penalty = penalty
+        gradebook.db.commit()
+    return seconds_late, float(penalty or 0.0)

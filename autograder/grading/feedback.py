@@ -5,8 +5,11 @@
 
 The page lists each graded test: the functions it covers, the points, the
 status in words and the check's message (what was wrong, the worst entries
-as the check names them). What the submission printed is echoed, cut at
-ECHO_CHARS. Everything shown comes from the result file: records, the
+as the check names them). What the submission printed during a hidden test
+is not echoed, since a graded function that prints its arguments would
+copy the hidden inputs into the page; the instructor may ask for it
+(``workbook grade --show-output``), then it is cut at ECHO_CHARS. A late
+submission's page says how late it was and the penalty. Everything shown comes from the result file: records, the
 submission's own output and the extraction notes; the hidden test code and
 the check's inputs are never stored there. Every piece of text is
 html-escaped. The page is self-contained (inline CSS, no scripts).
@@ -50,6 +53,7 @@ h1 { font-size: 1.5rem; margin-bottom: .2rem; }
 .badge { display: inline-block; font-size: .8rem; padding: .05rem .5rem; border-radius: 1rem; color: #fff; }
 .badge.passed { background: #1a7f37; } .badge.failed { background: #9a6700; }
 .badge.error, .badge.timeout { background: #cf222e; } .badge.missing { background: #6e7781; }
+.late { color: #9a6700; }
 .help { color: #59636e; font-size: .9rem; margin: .3rem 0; }
 pre { white-space: pre-wrap; word-break: break-word; background: #f6f8fa; border-radius: 4px;
       padding: .5rem .7rem; font-size: .85rem; margin: .4rem 0; }
@@ -59,8 +63,8 @@ footer { margin-top: 2rem; font-size: .8rem; color: #59636e; }
 """
 
 
-def render_feedback(result):
-    """The HTML text of the feedback page of one stored result."""
+def render_feedback(result, *, show_output=False):
+    """The HTML text of the feedback page of one stored result (``show_output``: echo what it printed)."""
     e = html.escape
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
@@ -72,8 +76,14 @@ def render_feedback(result):
         f'<p class="total">Score: <strong>{format_points(result.score)} / {format_points(result.max_score)}</strong> '
         f"({_summary(result)})</p>",
     ]
+    if result.seconds_late > 0:
+        parts.append(f'<p class="late">Submitted {e(_duration(result.seconds_late))} after the due date'
+                     f"{' (' + e(result.timestamp) + ' UTC)' if result.timestamp else ''}: late penalty "
+                     f"<strong>{format_points(result.late_penalty)}</strong> point(s), final score "
+                     f"<strong>{format_points(result.final_score)} / {format_points(result.max_score)}</strong>"
+                     "</p>")
     for r in result.records:
-        parts.append(_test_html(r, result.outputs.get(r.test, "")))
+        parts.append(_test_html(r, result.outputs.get(r.test, "") if show_output else ""))
     if result.notes:
         parts.append("<h2>Notes on your notebook</h2><ul class=\"notes\">")
         parts += [f"<li>{e(n)}</li>" for n in result.notes]
@@ -84,11 +94,21 @@ def render_feedback(result):
     return "\n".join(parts) + "\n"
 
 
-def write_feedback(out_dir, result):
+def write_feedback(out_dir, result, *, show_output=False):
     """Write the page to OUT/feedback/<student>/<assignment>.html; -> its path."""
     path = feedback_path(out_dir, result.student, result.assignment)
-    write_text_atomic(path, render_feedback(result))
+    write_text_atomic(path, render_feedback(result, show_output=show_output))
     return path
+
+
+def _duration(seconds):
+    """3725 -> "1 h 2 min"; under a minute -> "under a minute"."""
+    minutes = int(seconds // 60)
+    if minutes == 0:
+        return "under a minute"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    return " ".join(f"{n} {unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "min")) if n)
 
 
 def _test_html(r, output):

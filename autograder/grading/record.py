@@ -18,7 +18,9 @@ Points are all or nothing per test, as in nbgrader.
 The JSON forms are the stored ones (autograder/grading/store.py writes them,
 ``workbook grade`` resumes from them): a record is exactly RECORD_FIELDS; a
 result file adds "format", the notebook and its hashes, "seconds",
-"outputs" ({grade_id: printed text}) and "notes" (sentences for the student).
+"outputs" ({grade_id: printed text}) and "notes" (sentences for the student),
+and, from a course's gradebook, "timestamp", "seconds_late" and
+"late_penalty" (optional: older result files without them still load).
 Reading one checks every field and raises ResultFileError naming what is wrong.
 """
 from dataclasses import dataclass, field
@@ -125,10 +127,18 @@ class SubmissionResult:
     notebook: str = ""                            # the graded file, once stored
     notebook_sha256: str = None
     tests_sha256: str = None
+    timestamp: str = ""                           # when it was submitted (timestamp.txt, UTC), "" if unknown
+    seconds_late: float = 0.0                     # past the due date and any extension (nbgrader's gradebook)
+    late_penalty: float = 0.0                     # points taken off by the course's late-submission plugin
 
     @property
     def score(self):
         return sum(r.score for r in self.records)
+
+    @property
+    def final_score(self):
+        """The score after the late penalty."""
+        return self.score - self.late_penalty
 
     @property
     def max_score(self):
@@ -156,6 +166,9 @@ class SubmissionResult:
             "records": [r.to_json() for r in self.records],
             "outputs": dict(self.outputs),
             "notes": list(self.notes),
+            "timestamp": self.timestamp,
+            "seconds_late": self.seconds_late,
+            "late_penalty": self.late_penalty,
         }
 
     @classmethod
@@ -181,8 +194,11 @@ class SubmissionResult:
         hashes = [data.get(k) for k in ("notebook_sha256", "tests_sha256")]
         if type(seconds) not in (int, float) or not all(h is None or isinstance(h, str) for h in hashes):
             raise ResultFileError("seconds or a hash has the wrong type")
+        late = [data.get(k, 0.0) for k in ("seconds_late", "late_penalty")]
+        if not isinstance(data.get("timestamp", ""), str) or not all(type(v) in (int, float) for v in late):
+            raise ResultFileError("timestamp, seconds_late or late_penalty has the wrong type")
         return cls(data["student"], data["assignment"], records, dict(outputs), list(notes), float(seconds),
-                   str(data.get("notebook", "")), *hashes)
+                   str(data.get("notebook", "")), *hashes, data.get("timestamp", ""), *map(float, late))
 
     def csv_row(self, columns):
         """[student, assignment, score, max_score, then the points of each (assignment, grade_id) in columns]."""

@@ -62,7 +62,7 @@ def tests_hash(assignment):
     """Changes when the assignment's hidden tests or points change (None: not an assignment)."""
     if assignment is None:
         return None
-    text = json.dumps([[t.grade_id, t.points, t.hidden_code] for t in assignment.tests])
+    text = json.dumps([[t.grade_id, t.points, t.run_code] for t in assignment.tests])
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -25,7 +25,8 @@ RELEASED = [name for name, a in ASSIGNMENTS.items() if (NOTEBOOKS / a.notebook).
 
 def _graded_cells(path):
     nb = nbformat.read(path, as_version=4)
-    return [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    return [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+            and not c.metadata.nbgrader.get("solution")]     # written answers are graded by hand
 
 
 def test_every_solution_notebook_is_an_assignment():
@@ -159,7 +160,7 @@ def test_filled_notebook_holds_the_solutions_without_markers(name):
     for before, after in zip(student.cells, filled.cells):
         meta = after.get("metadata", {}).get("nbgrader", {})
         assert before.metadata == after.metadata          # checksums and ids kept
-        if meta.get("solution"):
+        if meta.get("solution") and after.cell_type == "code":    # written answers stay as released
             changed += 1
             assert "### BEGIN SOLUTION" not in after.source and "NotImplementedError" not in after.source
             kept = [line for line in solution[meta["grade_id"]].split("\n") if "SOLUTION" not in line]

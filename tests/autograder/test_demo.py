@@ -35,7 +35,8 @@ def test_the_demo_prints_a_gradebook_table_a_histogram_and_where_the_files_are(d
     assert code == 0, text
     assert "student" in text and "01 /15" in text and "02 /14" in text and "total" in text
     assert "90-100% |" in text and "  0- 10% |" in text
-    assert str(out / "grades.json") in text and str(out / "grades.csv") in text and str(out / "feedback") in text
+    assert str(out / "grades.json") in text and str(out / "grades_by_test.csv") in text
+    assert str(out / "feedback") in text
     assert "Check: all 12 scores are the ones" in text
     assert "not implemented yet" in text       # the untouched notebook's diagnosis is among the examples
 
@@ -47,7 +48,7 @@ def test_the_demo_writes_grades_and_feedback_for_every_submission(demo):
     assert {m["kind"] for m in manifest} == set(KINDS)     # every kind, even in a class of 6
     records = json.loads((out / "grades.json").read_text())
     assert len(records) == 6 * len(ASSIGNMENTS["01_backprop"].tests) + 6 * len(ASSIGNMENTS["02_minibatch"].tests)
-    with open(out / "grades.csv", newline="") as f:
+    with open(out / "grades_by_test.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert sorted((r["student"], r["assignment"]) for r in rows) == \
         sorted((m["student"], m["assignment"]) for m in manifest)

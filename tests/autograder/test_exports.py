@@ -181,11 +181,18 @@ def fresh_gradebook(empty_gradebook, path):
     return f"sqlite:///{path}"
 
 
-def gradebook_scores(db_url, assignment, student):
-    """{grade_id: (auto_score, score, max_score)} of one submission, read back through nbgrader."""
+WRITTEN_IDS = {w.grade_id for a in ASSIGNMENTS.values() for w in a.written}
+
+
+def gradebook_scores(db_url, assignment, student, *, written=False):
+    """{grade_id: (auto_score, score, max_score)} of one submission, read back through nbgrader.
+
+    Written answers (graded by hand) are left out unless ``written``.
+    """
     with Gradebook(db_url) as gb:
         submission = gb.find_submission(assignment, student)
-        return {g.name: (g.auto_score, g.score, g.max_score) for nb in submission.notebooks for g in nb.grades}
+        return {g.name: (g.auto_score, g.score, g.max_score) for nb in submission.notebooks for g in nb.grades
+                if written or g.name not in WRITTEN_IDS}
 
 
 def row_counts(db_url):
@@ -208,20 +215,26 @@ def test_export_writes_each_grade_cell_and_a_second_export_updates(tmp_path, emp
     assert (first.submissions_added, first.submissions_updated, first.grades_written) == (2, 0, 2 * len(NB02.tests))
     assert len(first.notes) == 1 and "carol" in first.notes[0]
     for student, records in (("alice", alice), ("bob", bob)):
+        (written,) = NB02.written     # the written answer is a grade cell too, left for a TA
+        assert gradebook_scores(course.db_url, "02_minibatch", student, written=True)[written.grade_id] == \
+            (None, 0.0, written.points)
         assert gradebook_scores(course.db_url, "02_minibatch", student) == {
             r.test: (r.score, r.score, r.max_score) for r in records}
     with Gradebook(course.db_url) as gb:
         notebook = gb.find_notebook("02_minibatch", "02_minibatch")
-        assert {c.name: c.max_score for c in notebook.grade_cells} == {t.grade_id: t.points for t in NB02.tests}
-        assert {c.name for c in notebook.solution_cells} == set(NB02.solution_cells)
+        assert {c.name: c.max_score for c in notebook.grade_cells} == {
+            **{t.grade_id: t.points for t in NB02.tests}, **{w.grade_id: w.points for w in NB02.written}}
+        assert {c.name for c in notebook.solution_cells} == set(NB02.solution_cells) | {
+            w.grade_id for w in NB02.written}
         assert gb.find_submission("02_minibatch", "bob").score == sum(r.score for r in bob)
         grade = gb.find_grade("test_softmax", "02_minibatch", "02_minibatch", "bob")
         assert grade.needs_manual_grade is False
         grade.manual_score = 0.5                  # a TA's override must survive the next export
         gb.db.commit()
     counts = row_counts(course.db_url)
-    assert counts == {"students": 2, "assignments": 1, "submissions": 2, "grade cells": len(NB02.tests),
-                      "grades": 2 * len(NB02.tests)}
+    cells = len(NB02.tests) + len(NB02.written)     # the written answer is a grade cell as well
+    assert counts == {"students": 2, "assignments": 1, "submissions": 2, "grade cells": cells,
+                      "grades": 2 * cells}
 
     bob_regraded = records_of("bob", NB02, failing={"test_linear"})
     second = export_to_gradebook(alice + bob_regraded, course.db_url, ASSIGNMENTS)
@@ -294,7 +307,7 @@ def test_export_fills_a_gradebook_made_by_nbgrader_generate(tmp_path):
     export_to_gradebook(records, course.db_url, ASSIGNMENTS)
 
     after = row_counts(course.db_url)
-    assert after["grade cells"] == counts["grade cells"] == len(NB02.tests)
+    assert after["grade cells"] == counts["grade cells"] == len(NB02.tests) + len(NB02.written)
     assert after["assignments"] == counts["assignments"] == 1 and after["submissions"] == 1
     with Gradebook(course.db_url) as gb:
         assert len(gb.find_notebook(NB02.name, NB02.name).source_cells) == source_cells

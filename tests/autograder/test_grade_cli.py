@@ -77,7 +77,7 @@ def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("class")
     folder = make_flat_folder(base / "flat")
     out = base / "out"
-    assert grade(folder, "--out", out) == 0
+    assert grade(folder, "--out", out, "--show-output") == 0   # pages echo what was printed
     return folder, out
 
 
@@ -107,7 +107,7 @@ def test_grades_json_holds_every_record(graded):
 
 def test_grades_csv_has_one_row_per_student_and_assignment(graded):
     _, out = graded
-    rows = read_csv(out / "grades.csv")
+    rows = read_csv(out / "grades_by_test.csv")
     records = read_json(out / "grades.json")
     assert [(r["student"], r["assignment"][:12]) for r in rows] == [
         ("alice", "01_backprop"), ("bob", "01_backprop"), ("carol", "01_backprop"), ("dave", "unrecognised")]
@@ -137,7 +137,7 @@ def test_feedback_pages_escape_student_text_and_hide_the_tests(graded):
     assert "&lt;b&gt;debug&lt;/b&gt;" in carol and "<b>debug" not in carol   # the printed output, escaped
     assert "must use the OUTPUT" in carol and f"{NB01.max_score - 2:g} / {NB01.max_score:g}" in carol
     assert "sigmoid_forward, sigmoid_backward" in carol
-    for path in [out / "grades.json", out / "grades.csv", *pages, *(out / "results").glob("*/*.json")]:
+    for path in [out / "grades.json", out / "grades_by_test.csv", *pages, *(out / "results").glob("*/*.json")]:
         text = path.read_text()
         assert not any(marker in text for marker in HIDDEN_MARKERS), path
 
@@ -147,7 +147,7 @@ def test_feedback_caps_the_echoed_output():
     result = SubmissionResult("x", "01_backprop", notes=["cell 3 <was> skipped"], outputs={"test_a": long_output},
                               records=[Record("x", "01_backprop", "test_a", "f", 0.0, 1.0, "timeout",
                                               "f did not finish")])
-    page = render_feedback(result)
+    page = render_feedback(result, show_output=True)
     assert page.count("z") < 2100 and "8000 more characters not shown" in page
     assert "took too long" in page and "cell 3 &lt;was&gt; skipped" in page
 
@@ -178,7 +178,7 @@ def test_resume_skips_finished_submissions_and_regrade_forces(graded, tmp_path):
     try:
         summary = grade_folder(folder, out, stream=io.StringIO())
         assert (summary.skipped, summary.graded) == (3, 1)
-        assert read_csv(out / "grades.csv")[2]["score"] == f"{NB01.max_score:g}"
+        assert read_csv(out / "grades_by_test.csv")[2]["score"] == f"{NB01.max_score:g}"
     finally:
         nbformat.write(notebook_01("mistakes"), folder / "carol_hw1.ipynb")
     summary = grade_folder(folder, out, regrade=True, stream=io.StringIO())
@@ -231,7 +231,7 @@ def test_two_jobs_give_the_same_grades_as_one(graded, tmp_path):
     out = tmp_path / "out"
     assert grade(folder, "--out", out, "--jobs", "2") == 0
     assert (out / "grades.json").read_text() == (first / "grades.json").read_text()
-    assert (out / "grades.csv").read_text() == (first / "grades.csv").read_text()
+    assert (out / "grades_by_test.csv").read_text() == (first / "grades_by_test.csv").read_text()
     assert sorted(p.relative_to(out) for p in out.rglob("*.html")) == \
         sorted(p.relative_to(first) for p in first.rglob("*.html"))
 
@@ -260,7 +260,7 @@ def test_a_killed_run_loses_nothing_it_finished(tmp_path):
     summary = grade_folder(folder, out, stream=err)
     assert summary.skipped == len(finished) and summary.graded == 6 - len(finished)
     assert all(p.read_bytes() == data for p, data in finished.items())
-    assert len(read_csv(out / "grades.csv")) == 6
+    assert len(read_csv(out / "grades_by_test.csv")) == 6
 
 
 # ---------------------------------------------------------------- layouts and errors
@@ -283,7 +283,7 @@ def test_nbgrader_layout_and_assignment_filter(tmp_path, capsys):
             ("bob", "02_minibatch", "02_minibatch.ipynb")]
     out = tmp_path / "out"
     assert grade(tmp_path / "course", "--out", out, "--assignment", "02_minibatch") == 0
-    rows = read_csv(out / "grades.csv")
+    rows = read_csv(out / "grades_by_test.csv")
     assert [(r["student"], r["assignment"], r["score"]) for r in rows] == [("bob", "02_minibatch", "0")]
     assert "1/1 submissions" in capsys.readouterr().err
 
@@ -332,7 +332,8 @@ def test_the_cli_lists_its_subcommands(capsys):
     assert "--regrade" in capsys.readouterr().out
     parser = cli.build_parser()
     args = parser.parse_args(["grade", "x", "--jobs", "3", "--assignment", "01_backprop"])
-    assert (args.jobs, args.assignment, args.out, args.regrade) == (3, "01_backprop", "graded", False)
+    # --out: graded, or COURSE/graded for a course, decided when it runs
+    assert (args.jobs, args.assignment, args.out, args.regrade) == (3, "01_backprop", None, False)
 
 
 # ---------------------------------------------------------------- small parts
