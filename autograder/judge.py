@@ -122,7 +122,7 @@ def run_test(worker, test, locate=None, class_names=(), test_seconds=TEST_SECOND
     def namespace():
         bindings = _bindings(remote, names, kinds, class_names)
         if setup is not None and test.instructor_names:
-            return setup.namespace_before(test.cell, bindings)
+            return setup.namespace_before(test.cell, bindings, test.instructor_names)
         return {"__builtins__": builtins, "__name__": "__hidden_test__", **bindings}
 
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \

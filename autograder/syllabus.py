@@ -30,7 +30,8 @@ class GradedTest:
     grade_id: str          # "test_conv2d_backward"
     points: float
     names: tuple           # ("conv2d_forward", "conv2d_backward"): the student names it grades
-    check: str             # "conv2d_backward": check_<check> and grade_<check>
+    check: str = None      # "conv2d_backward": check_<check> and grade_<check>; None for a test
+                           # written in nbgrader's plain style (asserts in the cell), with no table row
 
 
 @dataclass(frozen=True)
