@@ -36,6 +36,7 @@ import io
 import time
 import warnings
 
+from autograder.bounded_parse import parse_bounded
 from autograder.extract import UNREADABLE, extract_source
 from autograder.grading.record import NOT_IMPLEMENTED, Record, SubmissionResult, failed_submission
 from autograder.proxies import ProxyError, Remote, StudentRaised, SubmissionAbort, make_proxies
@@ -167,7 +168,7 @@ def _missing_message(missing, extraction):
 
 def _class_names(source):
     try:
-        tree = ast.parse(source)
+        tree = parse_bounded(source, max_chars=len(source))   # each kept statement passed the bounds
     except SyntaxError:
         return set()
     return {s.name for s in tree.body if isinstance(s, ast.ClassDef)}
