@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.grading.record import csv_cell
 from autograder.grading.store import write_text_atomic
 
 
@@ -56,7 +57,7 @@ def grades_csv(results):
     columns = {key: key[1] if ids.count(key[1]) == 1 else f"{key[0]}/{key[1]}" for key in tests}
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["student", "assignment", "score", "max_score"] + [columns[k] for k in tests])
+    writer.writerow(["student", "assignment", "score", "max_score"] + [csv_cell(columns[k]) for k in tests])
     for result in results:
         writer.writerow(result.csv_row(tests))
     return buf.getvalue()
