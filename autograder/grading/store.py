@@ -20,6 +20,7 @@ through ``safe_name``, which is one-to-one on names of any bytes.
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,8 +69,18 @@ def feedback_path(out_dir, student, assignment):
 
 
 def file_hash(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
+    """SHA-256 of a regular file, opened without following a link; None for anything else.
+
+    (A submission refused by discovery, a link or a folder, is stored with hash None.)
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            return None
+        digest = hashlib.sha256()
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
