@@ -227,7 +227,9 @@ def csv_cell(text):
 
     Following OWASP's CSV-injection guidance, a cell that starts with = + - @,
     a tab or a carriage return gets a leading single quote; bytes of a name
-    that are not UTF-8 show as \\xNN. The csv module quotes what needs quoting.
+    that are not UTF-8 show as \\xNN, and a carriage return as \\r (the csv module quotes
+    a field holding the line terminator, "\\n", but not a lone "\\r", which breaks the row).
     """
     text = os.fsencode(str(text)).decode("utf-8", "backslashreplace")
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    shown = text.replace("\r", "\\r")
+    return "'" + shown if text.startswith(FORMULA_STARTS) else shown

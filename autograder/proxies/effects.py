@@ -63,6 +63,14 @@ def sync_back(original, after, path, mutated):
                 sync_back(old, new, sub, mutated)
 
 
+def _can_mirror(original, after):
+    """True if ``_mirror`` can give ``original`` what ``after`` holds, in place."""
+    if original.dtype != after.dtype:
+        return False
+    return after.shape == original.shape or (
+        after.size == original.size and (original.flags.c_contiguous or original.flags.f_contiguous))
+
+
 def _mirror(original, after):
     """Give ``original`` the contents (and, when possible in place, the shape) ``after`` has."""
     if after.shape != original.shape and after.size == original.size:
@@ -83,9 +91,9 @@ def _copied_whole(old, new, path, mutated):
         return False     # went over as a handle or a callback: nothing to copy
     if isinstance(old, np.ndarray) and isinstance(new, np.ndarray):
         if path in mutated:
-            # reshaped or retyped in place (g.shape = ...): the entry becomes the changed array,
-            # so a check that the input was left alone sees it was not, as in the kernel
-            return old.shape != new.shape or old.dtype != new.dtype
+            # changed in place beyond what can be mirrored here (resized, retyped): the entry
+            # becomes the changed array, so a check that the input was left alone sees it was not
+            return not _can_mirror(old, new)
         return not (old.shape == new.shape and old.dtype == new.dtype and np.array_equal(old, new, equal_nan=True))
     if isinstance(old, (dict, list, tuple, np.random.Generator)) and type(old) is type(new):
         return False
