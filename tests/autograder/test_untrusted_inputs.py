@@ -20,6 +20,7 @@ import pytest
 from autograder.assignments import load_assignments, recognise
 from autograder.bounded_parse import MAX_DEPTH, TooComplex, parse_bounded, too_deep
 from autograder.extract import extract_source
+from autograder.grade import grade_folder
 from autograder.grading.discover import discover, discover_upload
 from autograder.grading.grade import grade
 from autograder.grading.plan import plan
@@ -35,7 +36,8 @@ from autograder.submissions import filled_notebook, with_answer
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = load_assignments()
 NB01 = ASSIGNMENTS["01_backprop"]
-GOOD = "import numpy as np\n\ndef relu_forward(x):\n    return np.maximum(x, 0), x\n"
+GOOD = ("import numpy as np\n\ndef relu_forward(x):\n    return np.maximum(x, 0), x\n\n"
+        "def relu_backward(dout, cache):\n    return dout * (cache > 0)\n")
 LIMITS = Limits(wall_seconds=5.0, load_seconds=5.0, memory_mb=1024, cpu_seconds=120)
 
 
@@ -321,3 +323,29 @@ def test_clip_by_value_reshaping_its_input_fails_both_checks(pool):
     result = grade_submission(pool, with_answer(nb, "clip_by_value", CLIP_IN_PLACE), a, "x")
     record = result.record("test_clip_by_value")
     assert record.status == "failed" and "input gradients were modified" in record.message
+
+
+# ---------------------------------------------------------------- all of it, through `workbook grade`
+
+def test_workbook_grade_records_every_hostile_input_and_finishes(tmp_path):
+    flat = tmp_path / "flat"
+    write(flat / "alice_01.ipynb", notebook(DEEP["100k terms"], GOOD))
+    (flat / "bob_01.ipynb").symlink_to(flat / "alice_01.ipynb")
+    (flat / "=HYPERLINK(1)_01.ipynb").write_bytes(b"\x00\xff not json")
+    (flat / "carol_01.ipynb").write_text("[" * 100_000 + "]" * 100_000)
+    (flat / "dave_01.ipynb").mkdir()
+    raw = os.path.join(os.fsencode(flat), b"caf\xe9_01.ipynb")
+    with open(raw, "wb") as f:
+        f.write(nbformat.writes(notebook(GOOD)).encode())
+    out = tmp_path / "out"
+    summary = grade_folder(flat, out, assignment="01_backprop", limits=LIMITS, stream=io.StringIO())
+    students = {r.student: r for r in summary.results}
+    assert set(students) == {"alice", "bob", "=HYPERLINK(1)", "carol", "dave", os.fsdecode(b"caf\xe9")}
+    relu = students["alice"].record("test_relu")
+    assert relu is not None and relu.status == "passed"        # graded, its deep cell skipped
+    assert any("too deeply" in n for n in students["alice"].notes)
+    assert students["bob"].records[0].status == "error" and "symbolic link" in students["bob"].records[0].message
+    assert "a folder" in students["dave"].records[0].message
+    assert all(r.score == 0 for name in ("=HYPERLINK(1)", "carol") for r in students[name].records)
+    rows = list(csv.reader(io.StringIO((out / "grades.csv").read_text(encoding="utf-8"))))
+    assert "'=HYPERLINK(1)" in [row[0] for row in rows] and "caf\\xe9" in [row[0] for row in rows]
