@@ -43,7 +43,9 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.bounded_parse import parse_bounded
 from autograder.course_files import CHECKOUT, course_folder
+from autograder.notebook_scan import grade_id_of, read_notebook, source_of
 
 PROJECT_ROOT = CHECKOUT      # the checkout (in an installed wheel: site-packages)
 SOLUTIONS_DIR = course_folder("solutions")
@@ -347,7 +349,7 @@ def _setup_definitions(sources):
 def defined_names(source):
     """Top-level function and class names of a cell's code ([] if it does not parse)."""
     try:
-        tree = ast.parse(_without_magics(source))
+        tree = parse_bounded(_without_magics(source))
     except SyntaxError:
         return []
     return [s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
@@ -392,17 +394,17 @@ def recognise(notebook, assignments=None):
     """
     if assignments is None:
         assignments = load_assignments()
-    nb = _read(notebook) if isinstance(notebook, (str, os.PathLike)) else notebook
+    nb = read_notebook(notebook) if isinstance(notebook, (str, os.PathLike)) else notebook
     if nb is not None:
-        ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells
-               if isinstance(c.get("metadata", {}).get("nbgrader"), dict)}
+        cells = [c for c in nb.get("cells", []) if isinstance(c, dict)]   # whatever the JSON holds
+        ids = {grade_id_of(c) for c in cells} - {None}
         best = _best(assignments, lambda a: len(ids & a.grade_ids))
         if best:
             return best
         names = set()
-        for cell in nb.cells:
+        for cell in cells:
             if cell.get("cell_type") == "code":
-                names.update(defined_names(_text(cell)))
+                names.update(defined_names(source_of(cell)))
         best = _best(assignments, lambda a: len(names & set(a.graded_names)))
         if best:
             return best
@@ -420,13 +422,6 @@ def _best(assignments, score):
     top = max(scores.values(), default=0)
     winners = [name for name, s in scores.items() if s == top]
     return winners[0] if top > 0 and len(winners) == 1 else None
-
-
-def _read(path):
-    try:
-        return nbformat.read(path, as_version=4)
-    except Exception:  # not JSON, not a notebook: recognised by file name only
-        return None
 
 
 def _text(cell):

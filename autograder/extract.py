@@ -40,6 +40,7 @@ that runs code), "answer_cell" (its answer cell defines something else),
 import ast
 from dataclasses import dataclass, field
 
+from autograder.bounded_parse import parse_bounded
 from autograder.notebook_scan import (
     Note,
     Scan,
@@ -101,7 +102,7 @@ def extract_source(notebook, wanted_names):
         return Extraction("", set(), wanted, [Note("unreadable", UNREADABLE)])
     scan = Scan(wanted)
     for index, cell in enumerate(nb.cells):
-        if cell.get("cell_type") == "code":
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
             scan.add_cell(index, source_of(cell), grade_id_of(cell))
     notes = list(scan.notes)
     found = {n for n in wanted if n in scan.current}
@@ -199,7 +200,7 @@ def _cells_with_grade_id(nb, grade_id):
 def _defined_names(text):
     python, _ = python_of(text)
     try:
-        tree = ast.parse(python or "")
+        tree = parse_bounded(python or "")
     except SyntaxError:
         return []
     return [s.name for s in tree.body

@@ -46,6 +46,7 @@ import io
 import time
 import warnings
 
+from autograder.bounded_parse import parse_bounded
 from autograder.extract import UNREADABLE, extract_source
 from autograder.grading.record import NOT_IMPLEMENTED, Record, SubmissionResult, failed_submission
 from autograder.instructor_cells import InstructorCells
@@ -255,7 +256,7 @@ def _missing_message(missing, extraction):
 def _kinds(source):
     """{top-level name: "function" or "class"} of the extracted source; other names are plain values."""
     try:
-        tree = ast.parse(source)
+        tree = parse_bounded(source, max_chars=len(source))   # each kept statement passed the bounds
     except SyntaxError:
         return {}
     kinds = {}

@@ -9,14 +9,20 @@
 Nothing here runs the notebook: statements are parsed with ``ast`` and kept
 as Units (an import, a definition, a constant) with the names they bind and
 read. Cell text is scanned line by line, without regular expressions, so the
-time taken grows linearly with the text.
+time taken grows linearly with the text; IPython's own transformer only sees
+cells small enough for it (TRANSFORMER_WORK), and every parse is bounded in
+size and depth (autograder/bounded_parse.py). A file larger than
+MAX_NOTEBOOK_BYTES, or that is not a regular file, is not read.
 """
 import ast
 import builtins
 import os
+import stat
 from dataclasses import dataclass, field
 
 import nbformat
+
+from autograder.bounded_parse import parse_bounded
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,10 @@ class Note:
 
 
 KEPT_CELL_MAGICS = {"time", "capture"}   # run the cell's Python as is
+# IPython's transformer re-reads the whole cell for each magic line: cells where
+# (lines that may be IPython) x (characters) exceeds this get _without_ipython, linear.
+TRANSFORMER_WORK = 64_000
+MAX_NOTEBOOK_BYTES = 64 * 2**20
 # Builtins a constant may call; anything else (print, open, input, exec) makes
 # the assignment a statement to drop.
 SAFE_BUILTIN_CALLS = {
@@ -81,28 +91,44 @@ class Unit:
 # ---------------------------------------------------------------- reading cells
 
 def read_notebook(notebook):
+    """A NotebookNode of ``notebook`` (a path, a dict or a NotebookNode), or None if it is not one.
+
+    A path must be a regular file of at most MAX_NOTEBOOK_BYTES (a FIFO would block the read).
+    """
     if isinstance(notebook, (str, os.PathLike)):
         if not os.path.exists(notebook):
             raise FileNotFoundError(f"no notebook at {notebook}")
         try:
-            return nbformat.read(notebook, as_version=4)
-        except Exception:  # not JSON, not a notebook: the student gets a message
+            info = os.stat(notebook)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_NOTEBOOK_BYTES:
+                return None
+            notebook = nbformat.read(notebook, as_version=4)
+        except Exception:  # not JSON, not a notebook, nested too deeply: the student gets a message
             return None
-    if isinstance(notebook, dict) and not isinstance(notebook, nbformat.NotebookNode):
-        notebook = nbformat.from_dict(notebook)
-    if notebook.get("nbformat", 4) < 4:
-        notebook = nbformat.convert(notebook, 4)
-    return notebook
+    try:
+        if isinstance(notebook, dict) and not isinstance(notebook, nbformat.NotebookNode):
+            notebook = nbformat.from_dict(notebook)
+        if notebook.get("nbformat", 4) < 4:
+            notebook = nbformat.convert(notebook, 4)
+    except Exception:  # a dict that is no notebook
+        return None
+    return notebook if isinstance(notebook, dict) and isinstance(notebook.get("cells"), list) else None
 
 
 def source_of(cell):
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
+    """A cell's text; whatever the JSON holds (a list of lines, a string, junk) becomes a str."""
+    source = cell.get("source", "") if isinstance(cell, dict) else ""
+    if isinstance(source, list):
+        return "".join(s if isinstance(s, str) else "" for s in source)
+    return source if isinstance(source, str) else ""
 
 
 def grade_id_of(cell):
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return meta.get("grade_id") if isinstance(meta, dict) else None
+    """The cell's nbgrader grade_id if it is a string, else None."""
+    meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+    meta = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
+    grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+    return grade_id if isinstance(grade_id, str) else None
 
 
 def cell_label(index, grade_id=None):
@@ -118,17 +144,58 @@ def python_of(source):
         if magic not in KEPT_CELL_MAGICS:
             return None, f"it is a %%{magic} cell"
         source = "\n".join([""] + lines[1:])
-    if not any(_may_be_ipython(line) for line in source.split("\n")):
+        lines = source.split("\n")
+    ipython_lines = sum(1 for line in lines if _may_be_ipython(line))
+    if not ipython_lines:
         return source, None
+    if ipython_lines * len(source) > TRANSFORMER_WORK:
+        return _without_ipython(lines), None
     try:
         from IPython.core.inputtransformer2 import TransformerManager
     except ImportError:
-        return source, None
+        return _without_ipython(lines), None
     try:
         # line magics and shell escapes become get_ipython() calls, one line each
         return TransformerManager().transform_cell(source), None
     except Exception:
         return source, None
+
+
+def _without_ipython(lines):
+    """Magic, shell and help lines made plain Python in one pass, line numbers kept.
+
+    For cells too large for IPython's transformer, whose time grows with the
+    number of magic lines times the cell's length: ``%x``/``!x``/``x?``
+    become ``pass`` (a line continued with a backslash continues the
+    magic), ``name = %x``/``name = !x`` become ``name = get_ipython()``
+    (a statement that runs code, as IPython would make it). Unlike the
+    transformer it does not know about strings: a line of a multi-line
+    string that looks like a magic is changed too.
+    """
+    out, continued = [], False
+    for line in lines:
+        if continued:
+            out.append("")
+            continued = line.endswith("\\")
+            continue
+        stripped = line.strip()
+        indent = line[:len(line) - len(line.lstrip())]
+        target, _, rest = line.partition("=")
+        if stripped[:1] in ("%", "!") or (stripped.endswith("?") and not stripped.startswith("#")):
+            out.append(indent + "pass")
+            continued = line.endswith("\\")
+        elif rest.lstrip()[:1] in ("%", "!") and _plain_names(target):
+            out.append(f"{indent}{target.strip()} = get_ipython()")
+            continued = line.endswith("\\")
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _plain_names(target):
+    """True if ``target`` is ``a`` or ``a, b``: names only."""
+    names = [n.strip() for n in target.split(",")]
+    return bool(names) and all(n.isidentifier() for n in names)
 
 
 def _may_be_ipython(line):
@@ -176,7 +243,7 @@ class Scan:
                                    cell=index, grade_id=grade_id or "", reason=why_not))
             return
         try:
-            tree = ast.parse(python)
+            tree = parse_bounded(python)
         except SyntaxError as exc:
             note = Note("unparsable", f"{cell_label(index, grade_id)} was skipped: it does not parse "
                                       f"({exc.msg} on line {exc.lineno} of the cell)",

@@ -17,8 +17,15 @@ Layouts:
   upload    every .ipynb under one student's folder, subfolders too, at most one per
             assignment (``discover_upload``; notebooks not graded are named in the warnings)
 A notebook whose assignment cannot be told gets ``problem`` set: the run
-records an error for it instead of stopping. A folder with no notebook at
-all raises DiscoveryError.
+records an error for it instead of stopping. So does what is refused:
+  - a symbolic link where a student folder, an assignment folder or a
+    notebook should be, and an assignment folder (or upload) that contains
+    one: it could point at another student's notebook or at a solution, so
+    nothing is read through it (folders are listed without following links);
+  - a folder, FIFO or device named like a notebook (``05_optimizers.ipynb/``).
+Names are taken as the file system gives them, bytes that are not UTF-8
+included (surrogate escapes); autograder/grading/store.py turns them into
+file names one-to-one. A folder with no notebook at all raises DiscoveryError.
 """
 import os
 from dataclasses import dataclass, field
@@ -56,13 +63,13 @@ def discover(root, assignments, only=None):
     if only is not None and only not in assignments:
         raise DiscoveryError(f"unknown assignment {only!r}; known: {', '.join(sorted(assignments))}")
     if root.is_file():
-        found = _flat([root], assignments, only)
+        found = _flat(Listing([root]), assignments, only)
     elif (root / "submitted").is_dir():
         found = _nbgrader(root / "submitted", assignments, only)
-    elif any(_notebooks(d) for s in _subdirs(root) for d in _subdirs(s)):
+    elif any(_listing(d).named_notebooks for s in _listing(root).dirs for d in _listing(s).dirs):
         found = _nbgrader(root, assignments, only)
     else:
-        found = _flat(_notebooks(root), assignments, only)
+        found = _flat(_listing(root), assignments, only)
     if not found.submissions and not found.warnings:
         raise DiscoveryError(
             f"no notebooks found in {root}: expected submitted/<student>/<assignment>/<notebook>.ipynb "
@@ -74,10 +81,34 @@ def discover(root, assignments, only=None):
 
 def _nbgrader(base, assignments, only):
     found = Discovery("nbgrader")
-    for student_dir in _subdirs(base):
-        for folder in _subdirs(student_dir):
-            notebooks = _notebooks(folder)
+    students = _listing(base)
+    for link in students.links:
+        found.submissions.append(_refused(link.name, only, link, f"the student folder {link.name} is a "
+                                          "symbolic link; nothing is read through a link"))
+    for student_dir in students.dirs:
+        folders = _listing(student_dir)
+        for link in folders.links:
+            if only is not None and link.name in assignments and link.name != only:
+                continue
+            found.submissions.append(_refused(student_dir.name, _known(link.name, assignments, only), link,
+                                              f"{link.name} is a symbolic link, not a folder of the student's "
+                                              "own; nothing is read through a link"))
+        for folder in folders.dirs:
+            known = _known(folder.name, assignments, only)
+            if only is not None and known is not None and known != only:
+                continue
+            listing = _listing(folder)
+            link = _first_link(folder)
+            if link is not None:
+                found.submissions.append(_refused(student_dir.name, known, folder, (
+                    f"{folder.name} contains a symbolic link ({link.relative_to(folder)}); a submission "
+                    "must hold its own files, so it was not graded")))
+                continue
+            notebooks = listing.notebooks
             if not notebooks:
+                if listing.odd:
+                    odd = listing.odd[0]
+                    found.submissions.append(_refused(student_dir.name, known, odd, _odd_problem(odd)))
                 continue
             name = folder.name if folder.name in assignments else recognise(notebooks[0], assignments)
             if name is None and only is not None:
@@ -93,15 +124,20 @@ def _nbgrader(base, assignments, only):
                 others = ", ".join(n.name for n in notebooks if n != notebook)
                 found.warnings.append(f"{student_dir.name}/{folder.name}: graded {notebook.name}; "
                                       f"also there: {others}")
+            found.warnings += [f"{student_dir.name}/{folder.name}: {_odd_problem(o)}" for o in listing.odd]
             found.submissions.append(Submission(student_dir.name, name, notebook))
     return found
 
 
-def _flat(notebooks, assignments, only):
+def _flat(listing, assignments, only):
     found = Discovery("flat")
     seen = {}
-    for notebook in notebooks:
-        student = notebook.stem.split("_")[0] or notebook.stem
+    for path in listing.links + listing.odd:
+        problem = (f"{path.name} is a symbolic link; nothing is read through a link"
+                   if path in listing.links else _odd_problem(path))
+        found.submissions.append(_refused(_student_of(path), only, path, problem))
+    for notebook in listing.notebooks:
+        student = _student_of(notebook)
         name = recognise(notebook, assignments)
         if only is not None and name not in (None, only):
             found.warnings.append(f"{notebook.name}: skipped, it looks like {name}, not {only}")
@@ -119,11 +155,31 @@ def _flat(notebooks, assignments, only):
     return found
 
 
+def _student_of(path):
+    stem = path.name[:-len(".ipynb")] if path.name.endswith(".ipynb") else path.name
+    return stem.split("_")[0] or stem
+
+
 def _unrecognised(student, notebook, assignments):
     problem = (f"could not tell which assignment {notebook.name} is: it has none of the grade_ids or "
                f"graded function names of {', '.join(sorted(assignments))}, and no NN_ prefix in its "
                "name; rename it (e.g. alice_01.ipynb) or pass --assignment")
     return Submission(student, f"unrecognised: {notebook.name}", notebook, problem)
+
+
+def _refused(student, assignment, path, problem):
+    """A submission that is not read at all; ``assignment`` None when it cannot be told without reading."""
+    return Submission(student, assignment or f"refused: {path.name}", path, problem)
+
+
+def _known(folder_name, assignments, only):
+    """The assignment a folder's name says, if any (``only`` when it says none)."""
+    return folder_name if folder_name in assignments else only
+
+
+def _odd_problem(path):
+    kind = "a folder" if path.is_dir() and not path.is_symlink() else "not a regular file"
+    return f"{path.name} is {kind}, not a notebook; upload the .ipynb file itself"
 
 
 def _pick(notebooks, expected_name, assignment, assignments):
@@ -137,22 +193,59 @@ def _pick(notebooks, expected_name, assignment, assignments):
     return notebooks[0]
 
 
-def _subdirs(folder):
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return []
-    return [Path(e.path) for e in entries
-            if e.is_dir() and not e.name.startswith(".") and e.name not in SKIPPED_DIRS]
+@dataclass
+class Listing:
+    """What one folder holds, read without following symbolic links (hidden names left out)."""
+
+    notebooks: list = field(default_factory=list)   # regular files named *.ipynb
+    dirs: list = field(default_factory=list)        # real folders (not links), not named *.ipynb
+    links: list = field(default_factory=list)       # symbolic links, whatever they point at
+    odd: list = field(default_factory=list)         # folders, FIFOs, devices named *.ipynb
+
+    @property
+    def named_notebooks(self):
+        """Anything named like a notebook: a sign of an nbgrader assignment folder."""
+        return [p for p in self.notebooks + self.odd + self.links if p.name.endswith(".ipynb")]
 
 
-def _notebooks(folder):
+def _listing(folder):
+    listing = Listing()
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        entries = sorted(os.scandir(folder), key=lambda e: os.fsencode(e.name))
     except OSError:
-        return []
-    return [Path(e.path) for e in entries
-            if e.is_file() and e.name.endswith(".ipynb") and not e.name.startswith(".")]
+        return listing
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name in SKIPPED_DIRS:
+            continue
+        path = Path(entry.path)
+        notebook_name = entry.name.endswith(".ipynb")
+        try:
+            if entry.is_symlink():
+                listing.links.append(path)
+            elif entry.is_file(follow_symlinks=False) and notebook_name:
+                listing.notebooks.append(path)
+            elif notebook_name:
+                listing.odd.append(path)
+            elif entry.is_dir(follow_symlinks=False):
+                listing.dirs.append(path)
+        except OSError:
+            continue
+    return listing
+
+
+def _first_link(folder, limit=10_000):
+    """The first symbolic link under ``folder`` (subfolders too, never followed), or None."""
+    seen = 0
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        dirs.sort()
+        for name in sorted(dirs) + sorted(files):
+            path = Path(top) / name
+            if path.is_symlink():
+                return path
+            seen += 1
+            if seen > limit:
+                return None
+    return None
 
 
 # ---------------------------------------------------------------- one upload (Gradescope)
@@ -161,20 +254,41 @@ def discover_upload(folder, assignments, only=None, student=""):
     """The notebooks of one student's upload, at most one per assignment; -> Discovery ("upload").
 
     The choice is ``pick_notebooks``'s; its notes (what was not graded, and why) are the warnings.
+    An upload that contains a symbolic link is refused as a whole (one submission with a problem);
+    a folder named like a notebook gets one too.
     """
+    folder = Path(folder)
+    link = _first_link(folder)
+    if link is not None:
+        problem = (f"the upload contains a symbolic link ({link.relative_to(folder)}); a submission must "
+                   "hold its own files, so nothing was graded")
+        return Discovery("upload", [_refused(student, only, link, problem)], [])
     chosen, notes = pick_notebooks(folder, assignments, only)
-    return Discovery("upload", [Submission(student, name, path) for name, path in chosen], notes)
+    found = Discovery("upload", [Submission(student, name, path) for name, path in chosen], notes)
+    for odd in _odd_notebooks(folder):
+        found.submissions.append(_refused(student, only, odd, _odd_problem(odd)))
+    return found
 
 
 def find_notebooks(folder):
-    """Every .ipynb under ``folder`` (subfolders too), without checkpoints and hidden folders, sorted."""
-    folder = Path(folder)
-    found = []
-    for path in folder.rglob("*.ipynb"):
-        parts = path.relative_to(folder).parts
-        if path.is_file() and not any(p.startswith(".") or p in SKIPPED_DIRS for p in parts):
-            found.append(path)
-    return sorted(found)
+    """Every regular .ipynb file under ``folder`` (subfolders too, links never followed), sorted.
+
+    Checkpoints and hidden folders are left out.
+    """
+    return sorted(p for p in _walk(folder) if p.name.endswith(".ipynb") and p.is_file() and not p.is_symlink())
+
+
+def _odd_notebooks(folder):
+    """Folders, FIFOs and the like named *.ipynb under ``folder``."""
+    return sorted(p for p in _walk(folder, with_dirs=True) if p.name.endswith(".ipynb") and not p.is_symlink()
+                  and not p.is_file())
+
+
+def _walk(folder, with_dirs=False):
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS]
+        names = files + (dirs if with_dirs else [])
+        yield from (Path(top) / n for n in names if not n.startswith("."))
 
 
 def pick_notebooks(folder, assignments, only=None):

@@ -23,6 +23,7 @@ and, from a course's gradebook, "timestamp", "seconds_late" and
 "late_penalty" (optional: older result files without them still load).
 Reading one checks every field and raises ResultFileError naming what is wrong.
 """
+import os
 from dataclasses import dataclass, field
 
 RECORD_FIELDS = ("student", "assignment", "test", "function", "score", "max_score", "status", "message")
@@ -201,9 +202,12 @@ class SubmissionResult:
                    str(data.get("notebook", "")), *hashes, data.get("timestamp", ""), *map(float, late))
 
     def csv_row(self, columns):
-        """[student, assignment, score, max_score, then the points of each (assignment, grade_id) in columns]."""
+        """[student, assignment, score, max_score, then the points of each (assignment, grade_id) in columns].
+
+        Text cells go through ``csv_cell``: shown names, never formulas.
+        """
         by_test = {(self.assignment, r.test): r for r in self.records}
-        row = [self.student, self.assignment, number(self.score), number(self.max_score)]
+        row = [csv_cell(self.student), csv_cell(self.assignment), number(self.score), number(self.max_score)]
         return row + [number(by_test[k].score) if k in by_test else "" for k in columns]
 
     def gradescope_tests(self, *, with_assignment=False):
@@ -229,3 +233,19 @@ def number(value):
     """A score as a sheet shows it: 2 rather than 2.0, at most 6 decimals."""
     value = float(value)
     return int(value) if value.is_integer() else round(value, 6)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text):
+    """A text cell of a CSV sheet that a spreadsheet shows as text, never runs as a formula.
+
+    Following OWASP's CSV-injection guidance, a cell that starts with = + - @,
+    a tab or a carriage return gets a leading single quote; bytes of a name
+    that are not UTF-8 show as \\xNN, and a carriage return as \\r (the csv module quotes
+    a field holding the line terminator, "\\n", but not a lone "\\r", which breaks the row).
+    """
+    text = os.fsencode(str(text)).decode("utf-8", "backslashreplace")
+    shown = text.replace("\r", "\\r")
+    return "'" + shown if text.startswith(FORMULA_STARTS) else shown

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.grading.record import number
+from autograder.grading.record import csv_cell, number
 from autograder.grading.store import write_text_atomic
 
 
@@ -49,11 +49,11 @@ def lms_csv(results):
             by_student.setdefault(r.student, {})[r.assignment] = r
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["student", *names, "total", "late_penalty"])
+    writer.writerow(["student", *map(csv_cell, names), "total", "late_penalty"])
     for student in sorted(by_student):
         mine = by_student[student]
         cells = [number(mine[n].final_score) if n in mine else "" for n in names]
-        writer.writerow([student, *cells, number(sum(r.final_score for r in mine.values())),
+        writer.writerow([csv_cell(student), *cells, number(sum(r.final_score for r in mine.values())),
                          number(sum(r.late_penalty for r in mine.values()))])
     return buf.getvalue()
 
@@ -88,7 +88,7 @@ def grades_csv(results):
     columns = {key: key[1] if ids.count(key[1]) == 1 else f"{key[0]}/{key[1]}" for key in tests}
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["student", "assignment", "score", "max_score"] + [columns[k] for k in tests])
+    writer.writerow(["student", "assignment", "score", "max_score"] + [csv_cell(columns[k]) for k in tests])
     for result in results:
         writer.writerow(result.csv_row(tests))
     return buf.getvalue()

@@ -15,31 +15,49 @@ file or none. It stores the SHA-256 of the notebook and of the assignment's
 tests: a later run skips a submission whose file exists with the same
 hashes (``is_done``), and grades it again if the notebook or the tests
 changed, or with --regrade. Student and assignment names become file names
-through ``safe_name``.
+through ``safe_name``, which is one-to-one on names of any bytes.
 """
 import hashlib
 import json
 import os
-import re
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.grading.record import ResultFileError, SubmissionResult
 
+SAFE_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+NAME_CHARS = 200      # of an escaped name; file systems allow 255 bytes
 RESULTS_DIR = "results"
 FEEDBACK_DIR = "feedback"
 
 
 def safe_name(text):
-    """A file name for a student or assignment: [A-Za-z0-9._-], never "." or "..", never empty.
+    """A file name for a student or assignment name of any bytes, one-to-one.
 
-    Names that had to change get a short hash, so two students never share a file.
+    Every byte of the name (``os.fsencode``: a name read from disk keeps the
+    bytes that are not UTF-8) outside [A-Za-z0-9_-] becomes %XX, so two
+    different names never share a file, "." and ".." cannot occur, and a
+    folder literally named like another student's escaped name is escaped
+    again ("Anna%20Lee" -> "Anna%2520Lee"). The empty name is "%". A name
+    whose escaped form is longer than NAME_CHARS keeps its first part and
+    adds "%%" and the SHA-256 of all its bytes ("%%" occurs in no other
+    escaped name).
     """
-    cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", str(text)).strip(".") or "_"
-    if cleaned != str(text):
-        cleaned += "-" + hashlib.sha256(str(text).encode()).hexdigest()[:8]
-    return cleaned
+    raw = os.fsencode(str(text))
+    escaped = "".join(chr(b) if b in SAFE_BYTES else f"%{b:02X}" for b in raw) or "%"
+    if len(escaped) > NAME_CHARS:
+        head = escaped[:NAME_CHARS - 66]
+        if "%" in head[-2:]:                  # do not cut an escape in two
+            head = head[:head.rindex("%")]
+        escaped = head + "%%" + hashlib.sha256(raw).hexdigest()
+    return escaped
+
+
+def display_name(text):
+    """A name as text to show (a sheet, a page): bytes that are not UTF-8 as \\xNN."""
+    return os.fsencode(str(text)).decode("utf-8", "backslashreplace")
 
 
 def result_path(out_dir, student, assignment):
@@ -51,8 +69,19 @@ def feedback_path(out_dir, student, assignment):
 
 
 def file_hash(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
+    """SHA-256 of a regular file, opened without following a link; None for anything else.
+
+    (A submission refused by discovery, a link or a folder, is stored with hash None.)
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    with os.fdopen(fd, "rb") as f:
+        digest = hashlib.sha256()
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -72,7 +101,9 @@ def write_text_atomic(path, text):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        # a name that is not UTF-8 (a lone surrogate) is written as \udcXX: in JSON text the
+        # same string again, in a sheet or a page a visible escape, never an exception
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())

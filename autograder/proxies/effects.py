@@ -32,9 +32,8 @@ def sync_back(original, after, path, mutated):
     left alone (trusted objects have their own ``sync``).
     """
     if isinstance(original, np.ndarray):
-        if path in mutated and isinstance(after, np.ndarray) and after.shape == original.shape \
-                and original.flags.writeable:
-            original[...] = after
+        if path in mutated and isinstance(after, np.ndarray) and original.flags.writeable:
+            _mirror(original, after)
         return
     if isinstance(original, np.random.Generator):
         if isinstance(after, np.random.Generator):
@@ -64,13 +63,37 @@ def sync_back(original, after, path, mutated):
                 sync_back(old, new, sub, mutated)
 
 
+def _can_mirror(original, after):
+    """True if ``_mirror`` can give ``original`` what ``after`` holds, in place."""
+    if original.dtype != after.dtype:
+        return False
+    return after.shape == original.shape or (
+        after.size == original.size and (original.flags.c_contiguous or original.flags.f_contiguous))
+
+
+def _mirror(original, after):
+    """Give ``original`` the contents (and, when possible in place, the shape) ``after`` has."""
+    if after.shape != original.shape and after.size == original.size:
+        try:
+            original.shape = after.shape       # g.shape = (-1,) in the worker: the same here
+        except AttributeError:
+            pass                               # not possible without a copy
+    if after.shape == original.shape:
+        try:
+            original[...] = after
+        except (TypeError, ValueError):
+            pass
+
+
 def _copied_whole(old, new, path, mutated):
     """True if the entry was rebound to another value (rather than changed in place, or untouched)."""
     if isinstance(new, Handle) or new is None and callable(old) or trusted_spec(old):
         return False     # went over as a handle or a callback: nothing to copy
     if isinstance(old, np.ndarray) and isinstance(new, np.ndarray):
         if path in mutated:
-            return False
+            # changed in place beyond what can be mirrored here (resized, retyped): the entry
+            # becomes the changed array, so a check that the input was left alone sees it was not
+            return not _can_mirror(old, new)
         return not (old.shape == new.shape and old.dtype == new.dtype and np.array_equal(old, new, equal_nan=True))
     if isinstance(old, (dict, list, tuple, np.random.Generator)) and type(old) is type(new):
         return False

@@ -1,8 +1,19 @@
-"""One test's link to the worker: its time budget, what it printed, the objects built there.
+"""One test's link to the worker: its time and byte budgets, what it printed, the objects built there.
 
     remote = Remote(worker, deadline=time.monotonic() + 60, locate=extraction.locate)
     remote.call("relu_forward", (x,), {})        # what a RemoteFunction does when called
     remote.timeout("copying a graph")            # the time a request may take now (trusted_types.py)
+
+Budgets of one test, on top of the worker's per-call limits (Limits):
+  time    ``deadline`` (the base, e.g. now + 120 s) moves CALL_SECONDS later with
+          every call the test makes, so the budget is base + calls x CALL_SECONDS:
+          a function whose calls take CALL_SECONDS or less on average never runs
+          out of test budget, however many calls its check makes
+  bytes   what the test receives from the worker (values, arguments sent back,
+          printed text) is counted, at most TEST_BYTES; past it the test ends
+          with an "error" record. The per-reply cap (Limits.max_reply_mb) alone
+          would let a check that iterates over a submission's object pull reply
+          after reply.
 """
 import time
 
@@ -15,6 +26,8 @@ from autograder.sandbox import Handle, SubmissionFault, UnsendableArguments
 from autograder.trusted_types import PLAIN_SCALARS, ProxyError
 
 OUTPUT_CHARS = 4000          # printed output kept per test, for the feedback page
+CALL_SECONDS = 5.0           # added to a test's time budget for each call it makes
+TEST_BYTES = 512 * 2**20     # bytes one test may receive from the worker
 
 
 class Remote:
@@ -24,11 +37,16 @@ class Remote:
     of the extracted source into notebook positions (Extraction.locate).
     """
 
-    def __init__(self, worker, *, deadline=None, locate=None, output_chars=OUTPUT_CHARS):
+    def __init__(self, worker, *, deadline=None, locate=None, output_chars=OUTPUT_CHARS,
+                 call_seconds=CALL_SECONDS, max_bytes=TEST_BYTES):
         self.worker = worker
         self.deadline = deadline
         self.locate = locate
         self.output_chars = output_chars
+        self.call_seconds = call_seconds
+        self.max_bytes = max_bytes
+        self.calls = 0
+        self.received = 0         # bytes received from the worker in this test
         self.output = ""
         self.output_dropped = 0
         self._built = {}          # id(judge object) -> (object, worker token, fingerprint, Handle)
@@ -56,6 +74,7 @@ class Remote:
             raise self._translate(fault, label) from None
         finally:
             self._collect_output()
+        self._count(label, value)
         return self._wrap(value)
 
     # -- for proxies and trusted types
@@ -87,6 +106,9 @@ class Remote:
         out_args = [self._outgoing(a, built) for a in args]
         out_kwargs = {k: self._outgoing(v, built) for k, v in kwargs.items()}
         sync = holds_mutable(tuple(args) + tuple(kwargs.values())) or bool(built)
+        self.calls += 1
+        if self.deadline is not None:
+            self.deadline += self.call_seconds
         timeout = self.timeout(label)
         try:
             value = send(self.worker, out_args, out_kwargs, keep="objects", return_args=sync, timeout=timeout)
@@ -96,6 +118,7 @@ class Remote:
         except UnsendableArguments as exc:
             raise ProxyError(str(exc)) from None
         self._collect_output()
+        self._count(label, value, self.worker.last.args, self.worker.last.kwargs)
         if sync:
             last = self.worker.last
             mutated = set(last.mutated)
@@ -108,6 +131,15 @@ class Remote:
                     except SubmissionFault as fault:
                         raise self._translate(fault, f"reading back a {type(obj).__name__}") from None
         return self._wrap(value)
+
+    def _count(self, label, *values):
+        """Add what a reply brought to the test's bytes; past ``max_bytes``, end the test."""
+        self.received += _size(values) + len(self.worker.last.output or "")
+        if self.max_bytes is not None and self.received > self.max_bytes:
+            raise SubmissionAbort.of(
+                "error", f"this test received more than {self.max_bytes // 2**20} MB from the submission "
+                         f"(the last part from {label}); a graded function should return its result, not "
+                         "an object that yields data without end", label)
 
     def _collect_output(self):
         text = self.worker.last.output or ""
@@ -166,3 +198,24 @@ class Remote:
         """SubmissionFault -> the exception the check code should see (autograder/proxies/exceptions.py)."""
         return to_check_exception(fault.located(self.locate), label, timeout=timeout,
                                   wall_seconds=self.worker.limits.wall_seconds)
+
+
+def _size(value):
+    """Bytes a decoded value occupies, roughly: array data, text, 8 per other item (no recursion)."""
+    total, stack = 0, [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, np.ndarray):
+            total += v.nbytes
+        elif isinstance(v, (str, bytes)):
+            total += len(v)
+        elif isinstance(v, (list, tuple)):
+            total += 8 * len(v)
+            stack.extend(v)
+        elif isinstance(v, dict):
+            total += 8 * len(v)
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        else:
+            total += 8
+    return total

@@ -177,8 +177,10 @@ def npy_to_array(data):
             shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(f)
         else:
             raise ValueError(f"unsupported .npy version {version}")
-    except ValueError as exc:
-        raise FrameError(f"an array blob has a malformed .npy header ({exc})") from None
+    except Exception as exc:  # ValueError, and tokenize.TokenError from numpy's header parser
+        raise FrameError(f"an array blob has a malformed .npy header ({type(exc).__name__})") from None
+    if any(n < 0 for n in shape):   # np.reshape would read -1 as "whatever fits"
+        raise FrameError("an array blob's shape has a negative length")
     check_numeric_dtype(dtype)
     count, offset = math.prod(shape), f.tell()
     if count * dtype.itemsize != len(data) - offset:
