@@ -9,11 +9,19 @@ The zygote is a fresh interpreter (python -m autograder.sandbox.worker),
 not a fork of the judge, so no worker can find the judge's expected answers
 in its memory. Workers are forked from it in milliseconds, over a control
 socket: "spawn" (with the worker's limits and its end of a new socket
-pair) and "reap". A zygote that died is started again, once per spawn.
+pair) and "reap".
+
+Supervision of the zygote: no worker can signal it (the seccomp allow-list
+in limits.py), but something outside can kill or stop it. A zygote that is
+stopped (SIGSTOP: its /proc state says so), dead, or silent on the control
+socket for ``control_seconds`` is killed and replaced by a fresh one, once
+per request; its workers die with it (PR_SET_PDEATHSIG), and each Worker
+reloads its submission into a fresh worker on its next call.
 """
 import dataclasses
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -32,8 +40,10 @@ CONTROL_SECONDS = 30.0
 class WorkerPool:
     """Starts the zygote; ``spawn`` gives a Worker holding one submission."""
 
-    def __init__(self, limits=None, *, python=None):
+    def __init__(self, limits=None, *, python=None, control_seconds=CONTROL_SECONDS):
         self.limits = limits or Limits()
+        self.control_seconds = control_seconds
+        self.replaced = 0          # zygotes replaced after dying or stopping
         self._python = python or sys.executable
         self._lock = threading.Lock()
         self._workers = weakref.WeakSet()
@@ -69,13 +79,24 @@ class WorkerPool:
             self._ctrl = None
         if self._proc is not None:
             try:
-                self._proc.wait(timeout=5)
+                self._proc.wait(timeout=0 if is_stopped(self._proc.pid) else 5)
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
             self._proc = None
 
     # -- zygote
+
+    def _replace_zygote(self):
+        """Kill the zygote (stopped, dead or silent) and start a fresh one."""
+        if self._proc is not None:
+            try:
+                os.killpg(self._proc.pid, signal.SIGKILL)   # a stopped process dies of SIGKILL too
+            except (ProcessLookupError, PermissionError):
+                pass
+            self._proc.wait()
+        self.replaced += 1
+        self._start_zygote()
 
     def _start_zygote(self):
         if self._ctrl is not None:   # replacing a zygote that died
@@ -118,8 +139,10 @@ class WorkerPool:
         with self._lock:
             if self._ctrl is None:
                 raise RuntimeError("the worker pool is closed")
+            if self._proc is not None and is_stopped(self._proc.pid):
+                raise RuntimeError("the sandbox zygote is stopped")
             payload = json.dumps(request).encode()
-            self._ctrl.settimeout(CONTROL_SECONDS)
+            self._ctrl.settimeout(self.control_seconds)
             try:
                 if fd is None:
                     self._ctrl.send(payload)
@@ -140,9 +163,9 @@ class WorkerPool:
                 reply = self._control({"op": "spawn", "limits": dataclasses.asdict(limits)},
                                       fd=theirs.fileno())
             except RuntimeError:
-                if self._proc is not None and self._proc.poll() is None:
-                    raise
-                self._start_zygote()   # the zygote died: start another one, once
+                if self._ctrl is None:
+                    raise                # closed
+                self._replace_zygote()   # dead, stopped or silent: start another one, once
                 reply = self._control({"op": "spawn", "limits": dataclasses.asdict(limits)},
                                       fd=theirs.fileno())
         finally:
@@ -157,5 +180,16 @@ class WorkerPool:
         try:
             return self._control({"op": "reap", "pid": pid})["status"]
         except RuntimeError:
+            if self._ctrl is not None:
+                self._replace_zygote()   # the worker died with the old zygote
             return None
+
+
+def is_stopped(pid):
+    """True if process ``pid`` is stopped by a signal (SIGSTOP, SIGTSTP) or traced (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("T", "t")
+    except (OSError, IndexError):
+        return False
 

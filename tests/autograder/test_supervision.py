@@ -10,7 +10,9 @@ deadline, never on a fixed sleep.
 import os
 import signal
 import subprocess
+import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -19,8 +21,12 @@ import pytest
 
 from autograder.assignments import load_assignments
 from autograder.grade import grade_folder
+from autograder.grading.discover import discover
+from autograder.grading.grade import GRADING_PROCESS_DIED, Settings, Supervisor
+from autograder.grading.plan import plan
 from autograder.sandbox import Limits, WorkerPool
-from autograder.submissions import filled_notebook
+from autograder.sandbox.pool import is_stopped
+from autograder.submissions import filled_notebook, with_answer
 
 ROOT = Path(__file__).resolve().parents[2]
 NB01 = load_assignments()["01_backprop"]
@@ -154,3 +160,156 @@ def test_a_graded_run_of_signal_attacks_ends_with_a_record_for_each(tmp_path):
     assert len(by_test) == len(NB01.tests)
     # every attack was refused, so each function went on to return its right value
     assert all(r.status == "passed" for r in by_test.values()), [(r.test, r.message) for r in by_test.values()]
+
+
+# ---------------------------------------------------------------- the zygote, from outside
+
+def children(pid):
+    """Pids whose parent is ``pid`` (read from /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return found
+
+
+def descendants(pid):
+    found, todo = [], [pid]
+    while todo:
+        for child in children(todo.pop()):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+SMALL = "def f():\n    return 3\n"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSTOP], ids=["SIGKILL", "SIGSTOP"])
+def test_a_killed_or_stopped_zygote_is_replaced(sig):
+    with WorkerPool(LIMITS, control_seconds=PATIENCE) as pool:
+        first = pool.spawn(SMALL, graded_names=[])
+        zygote = pool._proc.pid
+        os.kill(zygote, sig)
+        wait_for(lambda: not alive(zygote) or is_stopped(zygote), "the signal to arrive")
+        second = pool.spawn(SMALL, graded_names=[])
+        assert second.call("f") == 3
+        assert pool.replaced == 1 and pool._proc.pid != zygote
+        wait_for(lambda: not alive(zygote), "the old zygote to be gone")
+        wait_for(lambda: not alive(first.pid), "its worker to die with it")
+        assert first.call("f") == 3           # reloaded into a worker of the new zygote
+
+
+# ---------------------------------------------------------------- grading processes, from outside
+
+SLEEPER = ("import time\n\n\ndef relu_forward(x):\n    time.sleep(600)\n    return x, x\n\n\n"
+           "def relu_backward(dout, cache):\n    return dout\n")
+
+
+def class_folder(tmp_path, students):
+    """A flat folder of notebook-01 submissions, solved, but the relu cell of "slow" sleeps."""
+    folder = tmp_path / "flat"
+    folder.mkdir()
+    solved = filled_notebook(ROOT / "solutions" / NB01.notebook, ROOT / "notebooks" / NB01.notebook)
+    for student in students:
+        nb = with_answer(solved, "relu", SLEEPER) if student == "slow" else solved
+        nbformat.write(nb, folder / f"{student}_01.ipynb")
+    return folder
+
+
+def tasks_in(folder):
+    assignments = load_assignments()
+    return plan(discover(folder, assignments, only=NB01.name), assignments).tasks
+
+
+def run_in_background(supervisor, tasks):
+    """Consume supervisor.run(tasks) in a thread; -> (thread, {student: result})."""
+    results = {}
+
+    def consume():
+        for task, result in supervisor.run(tasks):
+            results[task.submission.student] = result
+
+    thread = threading.Thread(target=consume, daemon=True)
+    thread.start()
+    return thread, results
+
+
+def grading(supervisor, student):
+    return [p for p in supervisor.processes if p.task is not None and p.task.submission.student == student]
+
+
+def by_test(result):
+    return {r.test: r for r in result.records}
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSTOP], ids=["SIGKILL", "SIGSTOP"])
+def test_a_grading_process_that_dies_or_stops_costs_only_its_submission(sig, tmp_path):
+    students = ["slow", "t1", "t2", "t3"]
+    tasks = tasks_in(class_folder(tmp_path, students))
+    assert sorted(t.submission.student for t in tasks) == sorted(students)
+    supervisor = Supervisor(Settings(limits=Limits(wall_seconds=600), jobs=2, stall_seconds=10))
+    thread, results = run_in_background(supervisor, tasks)
+    wait_for(lambda: grading(supervisor, "slow"), "the slow submission to be given out")
+    pid = grading(supervisor, "slow")[0].process.pid
+    wait_for(lambda: len(descendants(pid)) >= 2, "its zygote and worker to start")
+    below = descendants(pid)
+    os.kill(pid, sig)
+    thread.join(timeout=10 * PATIENCE)
+    assert not thread.is_alive()
+    assert sorted(results) == sorted(students)
+    for record in results["slow"].records:
+        assert record.status == "error" and record.message.startswith(GRADING_PROCESS_DIED)
+    said = results["slow"].records[0].message
+    assert ("SIGKILL" in said) if sig == signal.SIGKILL else ("stopped answering" in said)
+    for student in students[1:]:
+        assert all(r.status == "passed" for r in results[student].records), student
+    wait_for(lambda: not any(alive(p) for p in [pid, *below]), "the process, its zygote and worker to be gone")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSTOP], ids=["SIGKILL", "SIGSTOP"])
+def test_a_zygote_killed_or_stopped_mid_submission_costs_one_test(sig, tmp_path):
+    tasks = tasks_in(class_folder(tmp_path, ["slow", "t1"]))
+    supervisor = Supervisor(Settings(limits=Limits(wall_seconds=20), jobs=1))
+    thread, results = run_in_background(supervisor, tasks)
+    wait_for(lambda: grading(supervisor, "slow"), "the slow submission to be given out")
+    judge = grading(supervisor, "slow")[0].process.pid
+
+    def zygote_with_a_worker():
+        return [z for z in children(judge) if children(z)]
+
+    wait_for(zygote_with_a_worker, "a worker to start")
+    zygote = zygote_with_a_worker()[0]
+    os.kill(zygote, sig)
+    thread.join(timeout=10 * PATIENCE)
+    assert not thread.is_alive() and sorted(results) == ["slow", "t1"]
+    slow = by_test(results["slow"])
+    assert slow.pop("test_relu").status in ("timeout", "error")
+    assert all(r.status == "passed" for r in slow.values()), [(r.test, r.message) for r in slow.values()]
+    assert all(r.status == "passed" for r in results["t1"].records)
+    wait_for(lambda: not alive(zygote), "the old zygote to be gone")
+
+
+def test_a_run_killed_from_outside_leaves_no_process_behind_and_resumes(tmp_path):
+    students = [f"s{i}" for i in range(6)]
+    folder = class_folder(tmp_path, students)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "autograder.cli", "grade", str(folder), "--out", str(out), "--jobs", "2"]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: list((out / "results").glob("*/*.json")), "a first result file")
+    below = descendants(proc.pid)
+    proc.kill()                        # the parent alone, as `kill -9 <pid>` would
+    proc.wait()
+    assert below   # grading processes, their zygotes and workers
+    wait_for(lambda: not any(alive(p) for p in below), "every process of the run to die with it")
+    finished = {p: p.read_bytes() for p in (out / "results").glob("*/*.json")}
+    assert 1 <= len(finished) < len(students)
+    summary = grade_folder(folder, out, jobs=2, stream=open(os.devnull, "w"))
+    assert summary.skipped == len(finished) and summary.graded == len(students) - len(finished)
+    assert all(p.read_bytes() == data for p, data in finished.items())
+    assert all(r.status == "passed" for result in summary.results for r in result.records)
