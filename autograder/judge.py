@@ -77,6 +77,7 @@ def grade_submission(pool, notebook, assignment, student="", *, limits=None, tes
             if shared.restarts:
                 result.notes.append(f"the worker was restarted {shared.restarts} time(s) after a timeout "
                                     "or a crash; the tests after it ran on a fresh copy of the code")
+            result.notes.extend(shared.notes)
             shared.close()
     result.seconds = time.perf_counter() - start
     return result
@@ -84,6 +85,7 @@ def grade_submission(pool, notebook, assignment, student="", *, limits=None, tes
 
 def run_test(worker, test, locate=None, class_names=(), test_seconds=TEST_SECONDS):
     """Execute one test's hidden code with proxies; -> (status, message, printed output)."""
+    worker.replace_if_left_behind()   # threads an earlier test's call left running cost this test nothing
     remote = Remote(worker, deadline=time.monotonic() + test_seconds, locate=locate)
     namespace = {"__builtins__": builtins, "__name__": "__hidden_test__",
                  **make_proxies(remote, test.student_names, class_names)}

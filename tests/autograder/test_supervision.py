@@ -313,3 +313,63 @@ def test_a_run_killed_from_outside_leaves_no_process_behind_and_resumes(tmp_path
     assert summary.skipped == len(finished) and summary.graded == len(students) - len(finished)
     assert all(p.read_bytes() == data for p, data in finished.items())
     assert all(r.status == "passed" for result in summary.results for r in result.records)
+
+
+# ---------------------------------------------------------------- what a call leaves behind
+
+# relu_forward returns the right value but leaves a thread that waits for the worker's next
+# request for another function and then spins holding the GIL (sum over a range never lets go
+# of it), so that request never gets an answer: a starved worker, made deterministic.
+LEAKER = textwrap.dedent('''
+    import gc
+    import threading
+
+    def _lurk(next_call):
+        next_call.wait()
+        sum(range(10**15))
+
+    def relu_forward(x):
+        if threading.active_count() == 1:
+            session = next(o for o in gc.get_objects() if type(o).__name__ == "Session")
+            next_call, served = threading.Event(), session.call
+
+            def call(header, blobs):
+                if not str(header.get("target")).startswith("relu"):
+                    next_call.set()
+                return served(header, blobs)
+
+            session.call = call
+            threading.Thread(target=_lurk, args=(next_call,), daemon=True).start()
+        return np.maximum(x, 0.0), x
+
+    def relu_backward(dout, cache):
+        return dout * (cache > 0)
+''')
+
+
+def test_threads_left_running_by_one_function_cost_nothing_to_the_others(tmp_path):
+    folder = tmp_path / "flat"
+    folder.mkdir()
+    solved = filled_notebook(ROOT / "solutions" / NB01.notebook, ROOT / "notebooks" / NB01.notebook)
+    nbformat.write(with_answer(solved, "relu", LEAKER), folder / "leaky_01.ipynb")
+    summary = grade_folder(folder, tmp_path / "out", assignment=NB01.name, stream=open(os.devnull, "w"),
+                           limits=Limits(wall_seconds=20))
+    (result,) = summary.results
+    records = by_test(result)
+    assert records["test_relu"].status == "passed"
+    assert all(r.status == "passed" for r in records.values()), [(r.test, r.message) for r in records.values()]
+    assert any("relu_forward left 1 thread running" in note and "replaced before the next test" in note
+               for note in result.notes), result.notes
+
+
+def test_the_judge_counts_what_a_call_leaves_behind():
+    source = "import threading, time\n\ndef leave():\n    threading.Thread(target=time.sleep, args=(60,)).start()\n" \
+             "    return 1\n\ndef f():\n    return 2\n"
+    with WorkerPool(LIMITS) as pool:
+        worker = pool.spawn(source, graded_names=[])
+        assert worker.call("f") == 2 and not worker.replace_if_left_behind()
+        first = worker.pid
+        assert worker.call("leave") == 1 and worker.left_behind == "leave left 1 thread running after it returned"
+        assert worker.replace_if_left_behind() and worker.pid != first and worker.restarts == 0
+        assert worker.call("f") == 2 and not worker.left_behind
+        wait_for(lambda: not alive(first), "the old worker to be gone")
