@@ -36,6 +36,7 @@ import time
 from dataclasses import dataclass
 
 from autograder.grading.record import failed_submission
+from autograder.grading.releases import sandbox_package
 from autograder.judge import TEST_SECONDS, grade_submission
 from autograder.sandbox import Limits, WorkerPool
 from autograder.sandbox.limits import die_with_parent
@@ -65,23 +66,60 @@ def grade(tasks, settings=Settings()):
         if task.submission.problem:
             yield task, failed_submission(task.submission.student, task.submission.assignment,
                                           task.submission.problem)
-    runnable = [t for t in tasks if not t.submission.problem]
+    # by assignment: a grading process keeps one warm zygote per release package
+    runnable = sorted((t for t in tasks if not t.submission.problem), key=lambda t: t.assignment.name)
     if runnable:
         yield from Supervisor(settings).run(runnable)
 
 
 def grade_task(pool, task, settings=Settings()):
-    """The SubmissionResult of one task, graded in ``pool``."""
+    """The SubmissionResult of one task, graded in ``pool``, its workers importing the assignment's release."""
     sub = task.submission
     try:
-        return grade_submission(pool, sub.notebook, task.assignment, sub.student, limits=settings.limits,
-                                test_seconds=settings.test_seconds)
+        view = AssignmentPool(pool, task.assignment.name)
+        result = grade_submission(view, sub.notebook, task.assignment, sub.student, limits=settings.limits,
+                                  test_seconds=settings.test_seconds)
+        result.notes.extend(view.notes())
+        return result
     except (OSError, ValueError) as exc:   # the notebook vanished, or could not be read
         return failed_submission(sub.student, task.assignment, f"the notebook could not be graded: "
                                                                f"{type(exc).__name__}: {str(exc)[:300]}")
     except Exception as exc:   # the grader's own failure (a sandbox that cannot start): this submission only
         return failed_submission(sub.student, task.assignment, f"error: the grader failed on this submission "
                                                                f"({type(exc).__name__}: {str(exc)[:300]})")
+
+
+class AssignmentPool:
+    """A WorkerPool as the judge sees it while grading one assignment: every worker imports its release.
+
+    It also remembers the confinement layers its workers reported, so that a
+    result says when the platform lacks one (``notes``).
+    """
+
+    def __init__(self, pool, assignment_name):
+        self.pool, self.assignment_name = pool, assignment_name
+        self.package = sandbox_package(assignment_name)
+        self.layers = None
+
+    def spawn(self, source, *, graded_names, limits=None):
+        worker = self.pool.spawn(source, graded_names=graded_names, limits=limits, package=self.package)
+        self.layers = worker.protections if self.layers is None else self.layers
+        return worker
+
+    def notes(self):
+        """Sentences for the result: the protections this platform could not give."""
+        said = []
+        if self.package is None:
+            said.append(f"{self.assignment_name} is not in the syllabus, so there is no release of it to grade "
+                        "against: the worker imported the repository's course_lib")
+        if self.layers is not None and "seccomp" not in self.layers:
+            said.append("the kernel's system-call filter (seccomp, Linux x86-64) is not available here: a "
+                        "submission's signals and processes were refused by audit hooks only, and the run "
+                        "relied on its supervisor to replace a grading process or zygote it harmed")
+        if self.layers is not None and "landlock" not in self.layers:
+            said.append("Landlock (Linux 5.13 or later) is not available here: the worker could read files "
+                        "outside the release package")
+        return said
 
 
 def submission_deadline(task, settings):

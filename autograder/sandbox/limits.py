@@ -85,16 +85,38 @@ def die_with_parent(parent=None):
 
 
 def default_read_roots(extra=()):
-    """Paths a worker may read: the interpreter, its libraries, the given package dirs."""
+    """Paths a worker may read: the interpreter, its libraries, the given package dirs.
+
+    A site-packages folder that holds this project itself (a non-editable
+    install: the reference course_lib, the hidden checks) is granted entry
+    by entry, without those packages: only ``extra`` provides course_lib.
+    """
     import site
     import sysconfig
 
-    roots = {sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
-    roots.update(site.getsitepackages())
+    paths = sysconfig.get_paths()
+    libraries = {paths[key] for key in ("purelib", "platlib")} | set(site.getsitepackages())
+    roots = {paths[key] for key in ("stdlib", "platstdlib")}
+    for folder in libraries:
+        roots.update(_site_entries(folder))
     roots.update(("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo",
                   "/etc/ld.so.cache", "/etc/localtime", "/dev/null", "/dev/urandom"))
     roots.update(extra)
     return sorted(p for p in roots if os.path.exists(p))
+
+
+PROJECT_PACKAGES = ("autograder", "course_lib", "solutions")
+
+
+def _site_entries(folder):
+    """[folder], or its entries but this project's packages if it holds them."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    if not any(name in PROJECT_PACKAGES for name in names):
+        return [folder]
+    return [os.path.join(folder, name) for name in names if name not in PROJECT_PACKAGES]
 
 
 # ---------------------------------------------------------------- output
