@@ -256,8 +256,8 @@ def _serve(conn, caller, limits):
                 return
             index, task, settings = message
             if pool is None:
-                try:
-                    pool = WorkerPool(limits)
+                try:   # its first zygote is the one this task needs
+                    pool = WorkerPool(limits, package=sandbox_package(task.assignment.name))
                 except Exception as exc:   # this task says why; the next one tries again
                     result = failed_submission(task.submission.student, task.assignment,
                                                f"error: the sandbox could not start ({str(exc)[:300]})")

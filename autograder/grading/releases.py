@@ -16,7 +16,7 @@ reference course_lib. The sandbox is copied rather than left readable in
 place so that no path of the repository is on the allow-list at all.
 
 Folders live under the user's cache (``$XDG_CACHE_HOME/dl-workbook/sandbox``,
-or ``WORKBOOK_SANDBOX_CACHE``), one per content hash of the release plan,
+``WORKBOOK_SANDBOX_CACHE``, or a private folder of the temp dir), one per content hash of the release plan,
 the files it ships and the sandbox's sources: editing course_lib or the
 sandbox makes a new folder, and concurrent grading processes agree on it.
 A folder is built in a temporary sibling and renamed into place, so no
@@ -39,11 +39,22 @@ _built = {}
 
 
 def cache_root():
+    """Where the folders are kept: the user's cache, or a private folder of the temp dir if that is not writable."""
     configured = os.environ.get("WORKBOOK_SANDBOX_CACHE")
     if configured:
         return Path(configured)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "dl-workbook" / "sandbox"
+    root = Path(base) / "dl-workbook" / "sandbox"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        return root
+    except OSError:
+        pass
+    root = Path(tempfile.gettempdir()) / f"dl-workbook-sandbox-{os.getuid()}"
+    root.mkdir(mode=0o700, exist_ok=True)
+    if root.stat().st_uid != os.getuid():   # someone else's folder: its packages cannot be trusted
+        return Path(tempfile.mkdtemp(prefix="dl-workbook-sandbox-"))
+    return root
 
 
 def sandbox_package(assignment_name, course_lib=COURSE_LIB):

@@ -373,3 +373,14 @@ def test_the_judge_counts_what_a_call_leaves_behind():
         assert worker.replace_if_left_behind() and worker.pid != first and worker.restarts == 0
         assert worker.call("f") == 2 and not worker.left_behind
         wait_for(lambda: not alive(first), "the old worker to be gone")
+
+
+def test_a_platform_without_seccomp_is_named_in_the_result(tmp_path):
+    folder = class_folder(tmp_path, ["t1"])
+    summary = grade_folder(folder, tmp_path / "out", assignment=NB01.name, stream=open(os.devnull, "w"),
+                           limits=Limits(seccomp=False))
+    (result,) = summary.results
+    assert all(r.status == "passed" for r in result.records)
+    assert any("seccomp" in note and "supervisor" in note for note in result.notes), result.notes
+    with_filter = grade_folder(folder, tmp_path / "out2", assignment=NB01.name, stream=open(os.devnull, "w"))
+    assert not any("seccomp" in note for note in with_filter.results[0].notes)
