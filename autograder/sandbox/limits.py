@@ -10,8 +10,10 @@ Independent layers, so a platform that lacks one still has the others
             no core files, no file growth (RLIMIT_FSIZE = 0)
   caps      when running as root, every capability is dropped
   landlock  (Linux >= 5.13) the filesystem becomes read-only and only the
-            Python installation and the course packages stay readable: no
-            other student's notebook, no gradebook, no /proc/<judge>/mem
+            Python installation and the package folder the zygote was given
+            (for grading, the assignment's release) stay readable: no other
+            student's notebook, no gradebook, no /proc/<judge>/mem, no hidden
+            check, solution or reference implementation
   seccomp   (Linux x86_64) the kernel refuses new processes, any signal not
             aimed at the worker itself (kill, tkill, tgkill, rt_sigqueueinfo,
             rt_tgsigqueueinfo; pidfd_send_signal and SIGIO owners outright),
