@@ -99,6 +99,7 @@ def grade_submission(pool, notebook, assignment, student="", *, limits=None, tes
             if shared.restarts:
                 result.notes.append(f"the worker was restarted {shared.restarts} time(s) after a timeout "
                                     "or a crash; the tests after it ran on a fresh copy of the code")
+            result.notes.extend(shared.notes)
             shared.close()
     result.seconds = time.perf_counter() - start
     return result
@@ -113,6 +114,7 @@ def run_test(worker, test, locate=None, class_names=(), test_seconds=TEST_SECOND
     (InstructorCells) gives the test the instructor's earlier names. ``full`` adds the
     score: None for all or nothing, a number for nbgrader's partial credit.
     """
+    worker.replace_if_left_behind()   # threads an earlier test's call left running cost this test nothing
     remote = Remote(worker, deadline=time.monotonic() + test_seconds, locate=locate)
     kinds = class_names if isinstance(class_names, dict) else None
     names = test.student_names

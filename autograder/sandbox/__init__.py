@@ -1,6 +1,6 @@
 """Running untrusted submission code: a warm fork server, confined workers, plain-data replies.
 
-    pool.py               the judge's side: WorkerPool, the warm zygote workers are forked from
+    pool.py               the judge's side: WorkerPool, the warm zygotes workers are forked from
     client.py             the judge's side of one worker: Worker (call, new, call_method, get_attr),
                           timeouts, restarts, callbacks into the judge
     faults.py             SubmissionFault: every way a request ends without a value, worker to judge
@@ -9,7 +9,6 @@
     limits.py             Limits and the confinement a worker applies to itself
     worker.py             the untrusted side: the zygote's loop, forking and confining a worker
     session.py            the untrusted side: one submission's namespace and the requests it serves
-    reference_guard.py    course_lib as the submission imports it, without the graded names
 Nothing here imports the rest of autograder (tests/test_architecture.py).
 """
 from autograder.sandbox.client import CallInfo, LoadFailure, UnsendableArguments, Worker

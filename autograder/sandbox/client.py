@@ -19,6 +19,13 @@ Worker keeps going:
 Output past the cap is cut and noted in ``worker.last.output``. Statements
 that failed while loading are in ``worker.load_failures``.
 
+What a call leaves behind: after each call the judge counts the worker's
+threads (/proc/<pid>/task) and children. A call that returns but leaves
+threads running (or, without seccomp, a child process) marks the worker;
+``replace_if_left_behind()``, called before each test, then gives the next
+test a fresh worker, so a spinning thread costs nothing to the submission's
+other functions. ``worker.notes`` says which call left what.
+
 A judge-side function among the arguments (not a TrustedFunction) stays
 here: the worker calls it back with plain data (protocol.py, "Callbacks").
 If it raises (a check's CheckFailure, say) and the call then fails, the
@@ -96,6 +103,8 @@ class Worker:
         self.graded_names = sorted(graded_names)
         self.restarts = -1
         self.last = CallInfo()
+        self.notes = []               # sentences for the result: what calls left behind
+        self.left_behind = ""         # what the last offending call left, until the worker is replaced
         self.pid = self._sock = self.token = None
         self._start()
 
@@ -146,6 +155,16 @@ class Worker:
         self._stop()
         self._start()
 
+    def replace_if_left_behind(self):
+        """Before a test: a fresh worker if a call left threads or children running; -> True if replaced."""
+        if not self.left_behind or self._sock is None:
+            return False
+        self.notes.append(f"{self.left_behind}; the worker was replaced before the next test")
+        self._stop()
+        self.restarts -= 1            # not a failure: _start counts one
+        self._start()
+        return True
+
     def close(self):
         self._stop()
 
@@ -163,6 +182,8 @@ class Worker:
             raise
         self.load_failures = [LoadFailure.from_reply(f) for f in _list(reply.get("failures"))[:1000]
                               if isinstance(f, dict)]
+        self.left_behind = ""
+        self._threads = _thread_count(self.pid)   # the loaded code's own threads are not leftovers
         self.defined = [str(m) for m in _list(reply.get("defined"))]
         self.protections = [str(m) for m in _list(reply.get("protections"))]
 
@@ -178,6 +199,16 @@ class Worker:
         self._sock.close()
         self.pid = self._sock = self.token = None
         return status
+
+    def _look_for_leftovers(self, label):
+        if self.pid is None or self.left_behind:
+            return
+        extra = _thread_count(self.pid) - self._threads
+        kids = _child_count(self.pid)
+        if extra > 0 or kids > 0:
+            what = [f"{n} {word}{'s' if n > 1 else ''}" for n, word in ((extra, "thread"), (kids, "child process"))
+                    if n > 0]
+            self.left_behind = f"{label} left {' and '.join(what)} running after it returned"
 
     def _ensure_running(self):
         """Start a fresh worker if the last one stopped; catch bytes sent outside a reply."""
@@ -217,6 +248,8 @@ class Worker:
             if callbacks.error is not None and fault.status == "error":
                 raise callbacks.error from None   # what made the submission's code raise
             raise
+        finally:
+            self._look_for_leftovers(label)
         value = self._decode(reply.get("value"), blobs, label)
         if not _handles_where_asked(value, header["keep"]):
             self._stop()
@@ -314,6 +347,26 @@ class Worker:
                 raise SubmissionFault(
                     "error", f"the {value.type_name or 'object'} made earlier lived in a worker "
                              "that has since stopped (after a failure); create it again")
+
+
+def _thread_count(pid):
+    """Threads of process ``pid`` (0 where /proc cannot tell)."""
+    try:
+        return len(os.listdir(f"/proc/{pid}/task"))
+    except OSError:
+        return 0
+
+
+def _child_count(pid):
+    """Children of process ``pid``, from /proc/<pid>/task/*/children (0 where /proc cannot tell)."""
+    count = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                count += len(f.read().split())
+    except OSError:
+        pass
+    return count
 
 
 class _Callbacks:

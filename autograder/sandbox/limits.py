@@ -10,10 +10,15 @@ Independent layers, so a platform that lacks one still has the others
             no core files, no file growth (RLIMIT_FSIZE = 0)
   caps      when running as root, every capability is dropped
   landlock  (Linux >= 5.13) the filesystem becomes read-only and only the
-            Python installation and the course packages stay readable: no
-            other student's notebook, no gradebook, no /proc/<judge>/mem
-  seccomp   (Linux x86_64) the kernel refuses new processes, signals to other
-            processes, ptrace, opening files for writing, sockets and
+            Python installation and the package folder the zygote was given
+            (for grading, the assignment's release) stay readable: no other
+            student's notebook, no gradebook, no /proc/<judge>/mem, no hidden
+            check, solution or reference implementation
+  seccomp   (Linux x86_64) the kernel refuses new processes, any signal not
+            aimed at the worker itself (kill, tkill, tgkill, rt_sigqueueinfo,
+            rt_tgsigqueueinfo; pidfd_send_signal and SIGIO owners outright),
+            clearing the parent-death signal, the judge's pid from the socket
+            (SO_PEERCRED), ptrace, opening files for writing, sockets and
             privileged operations; this is what holds even against ctypes
   audit     Python audit hooks refuse the same things earlier, with a
             PermissionError a student can read
@@ -82,16 +87,38 @@ def die_with_parent(parent=None):
 
 
 def default_read_roots(extra=()):
-    """Paths a worker may read: the interpreter, its libraries, the given package dirs."""
+    """Paths a worker may read: the interpreter, its libraries, the given package dirs.
+
+    A site-packages folder that holds this project itself (a non-editable
+    install: the reference course_lib, the hidden checks) is granted entry
+    by entry, without those packages: only ``extra`` provides course_lib.
+    """
     import site
     import sysconfig
 
-    roots = {sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
-    roots.update(site.getsitepackages())
+    paths = sysconfig.get_paths()
+    libraries = {paths[key] for key in ("purelib", "platlib")} | set(site.getsitepackages())
+    roots = {paths[key] for key in ("stdlib", "platstdlib")}
+    for folder in libraries:
+        roots.update(_site_entries(folder))
     roots.update(("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo",
                   "/etc/ld.so.cache", "/etc/localtime", "/dev/null", "/dev/urandom"))
     roots.update(extra)
     return sorted(p for p in roots if os.path.exists(p))
+
+
+PROJECT_PACKAGES = ("autograder", "course_lib", "solutions")
+
+
+def _site_entries(folder):
+    """[folder], or its entries but this project's packages if it holds them."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    if not any(name in PROJECT_PACKAGES for name in names):
+        return [folder]
+    return [os.path.join(folder, name) for name in names if name not in PROJECT_PACKAGES]
 
 
 # ---------------------------------------------------------------- output
@@ -244,16 +271,27 @@ def _restrict_filesystem(read_roots):
 
 # x86_64 numbers of the system calls the filter looks at (asm/unistd_64.h).
 _X86_64 = {
-    "open": 2, "kill": 62, "clone": 56, "openat": 257, "tgkill": 234, "prlimit64": 302,
-    "clone3": 435, "openat2": 437,
+    "open": 2, "ioctl": 16, "clone": 56, "getsockopt": 55, "fcntl": 72, "prctl": 157,
+    "openat": 257, "prlimit64": 302, "clone3": 435, "openat2": 437,
 }
+# Every system call that sends a signal, and the argument naming its target
+# process: each is allowed only when that target is the worker itself
+# (raise(), abort() and pthread_kill() of the worker's own threads keep
+# working). The target is a plain integer, so the kernel filter can check it;
+# pidfd_send_signal names its target by a file descriptor, which the filter
+# cannot see through, so it is refused outright below.
+_X86_64_SIGNALS = {"kill": 62, "tkill": 200, "tgkill": 234, "rt_sigqueueinfo": 129,
+                   "rt_tgsigqueueinfo": 297}
+# Calls that change another process's scheduling: allowed on the caller (0) or the worker.
+_X86_64_SELF_ONLY = {"sched_setparam": 142, "sched_setscheduler": 144, "sched_setaffinity": 203,
+                     "sched_setattr": 314}
 # Refused outright, grouped by what they would allow.
 _X86_64_REFUSED = {
     # new processes and reaching into other processes
     "fork": 57, "vfork": 58, "execve": 59, "execveat": 322, "ptrace": 101,
-    "process_vm_readv": 310, "process_vm_writev": 311, "tkill": 200, "pidfd_open": 434,
+    "process_vm_readv": 310, "process_vm_writev": 311, "pidfd_open": 434,
     "pidfd_send_signal": 424, "pidfd_getfd": 438, "process_madvise": 440,
-    "kcmp": 312, "migrate_pages": 256, "move_pages": 279, "setpriority": 141,
+    "kcmp": 312, "migrate_pages": 256, "move_pages": 279, "setpriority": 141, "ioprio_set": 251,
     # changing the filesystem
     "creat": 85, "truncate": 76, "rename": 82, "renameat": 264, "renameat2": 316,
     "mkdir": 83, "mkdirat": 258, "rmdir": 84, "link": 86, "linkat": 265, "unlink": 87,
@@ -279,6 +317,12 @@ _CLONE_THREAD = 0x00010000
 # O_TMPFILE is left out on purpose: it contains the O_DIRECTORY bit (listing a
 # directory would match), and it is only valid together with O_WRONLY or O_RDWR.
 _OPEN_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+# fcntl commands that make the kernel signal a chosen process when an fd is ready
+# (F_SETOWN, F_SETSIG, F_SETOWN_EX), and their ioctl forms (FIOSETOWN, SIOCSPGRP).
+_FCNTL_SIGNAL_OWNER = (8, 10, 15)
+_IOCTL_SIGNAL_OWNER = (0x8901, 0x8902)
+# getsockopt(SOL_SOCKET, SO_PEERCRED / SO_PEERPIDFD): the judge's pid, or a pidfd of it.
+_SOL_SOCKET, _SOCKET_PEER_OPTIONS = 1, (17, 77)
 _RET_KILL_PROCESS, _RET_ERRNO, _RET_ALLOW = 0x80000000, 0x00050000, 0x7FFF0000
 _EPERM, _ENOSYS = 1, 38
 # BPF opcodes and offsets into struct seccomp_data.
@@ -290,8 +334,21 @@ def _arg(i, high=False):
     return 16 + 8 * i + (4 if high else 0)
 
 
+def _refuse_values(label, arg, values):
+    """Instructions for ``label``: refuse when argument ``arg`` is one of ``values``, else allow."""
+    return [label, (_LD, None, None, _arg(arg)),
+            *[(_JEQ, "deny", None, v) for v in values], (_RET, None, None, _RET_ALLOW)]
+
+
 def _seccomp_program(own_pid):
-    """The filter as a list of instructions and labels; jumps name labels (None = next)."""
+    """The filter as a list of instructions and labels; jumps name labels (None = next).
+
+    Signals: every call of the signal family is checked against the worker's
+    own pid (an allow-list of one target), so no worker can stop, kill or
+    wake the zygote, the judge or anything else, whatever pid it learns.
+    Outliving: PR_SET_PDEATHSIG is armed before the filter and cannot be
+    changed after it, so a worker dies with its zygote.
+    """
     nr = _X86_64
     return [
         (_LD, None, None, _ARCH),
@@ -301,20 +358,27 @@ def _seccomp_program(own_pid):
         (_JEQ, "clone", None, nr["clone"]),
         (_JEQ, "enosys", None, nr["clone3"]),             # glibc falls back to clone for threads
         (_JEQ, "enosys", None, nr["openat2"]),            # its flags sit in a struct; use openat
-        (_JEQ, "own_pid", None, nr["kill"]),
-        (_JEQ, "own_pid", None, nr["tgkill"]),
+        *[(_JEQ, "own_pid", None, number) for number in _X86_64_SIGNALS.values()],
+        *[(_JEQ, "self_or_caller", None, number) for number in _X86_64_SELF_ONLY.values()],
         (_JEQ, "open_flags_in_arg1", None, nr["open"]),
         (_JEQ, "open_flags_in_arg2", None, nr["openat"]),
         (_JEQ, "prlimit", None, nr["prlimit64"]),
+        (_JEQ, "prctl", None, nr["prctl"]),
+        (_JEQ, "fcntl", None, nr["fcntl"]),
+        (_JEQ, "ioctl", None, nr["ioctl"]),
+        (_JEQ, "getsockopt", None, nr["getsockopt"]),
         *[(_JEQ, "deny", None, number) for number in _X86_64_REFUSED.values()],
         (_RET, None, None, _RET_ALLOW),
         "clone",                                          # threads yes, processes no
         (_LD, None, None, _arg(0)),
         (_JSET, "allow", "deny", _CLONE_THREAD),
-        "own_pid",                                        # kill(pid)/tgkill(tgid): only ourselves
+        "own_pid",                                        # the target (argument 0) is this worker
         (_LD, None, None, _arg(0)),
-        (_JEQ, "allow", None, own_pid),
-        (_JEQ, "allow", "deny", 0),
+        (_JEQ, "allow", "deny", own_pid),
+        "self_or_caller",
+        (_LD, None, None, _arg(0)),
+        (_JEQ, "allow", None, 0),
+        (_JEQ, "allow", "deny", own_pid),
         "open_flags_in_arg1",
         (_LD, None, None, _arg(1)),
         (_JSET, "deny", "allow", _OPEN_WRITE_FLAGS),
@@ -326,6 +390,13 @@ def _seccomp_program(own_pid):
         (_JEQ, None, "deny", 0),
         (_LD, None, None, _arg(2, high=True)),
         (_JEQ, "allow", "deny", 0),
+        *_refuse_values("prctl", 0, (_PR_SET_PDEATHSIG,)),
+        *_refuse_values("fcntl", 1, _FCNTL_SIGNAL_OWNER),
+        *_refuse_values("ioctl", 1, _IOCTL_SIGNAL_OWNER),
+        "getsockopt",
+        (_LD, None, None, _arg(1)),
+        (_JEQ, None, "allow", _SOL_SOCKET),
+        *_refuse_values("socket_option", 2, _SOCKET_PEER_OPTIONS)[1:],
         "allow", (_RET, None, None, _RET_ALLOW),
         "deny", (_RET, None, None, _RET_ERRNO | _EPERM),
         "enosys", (_RET, None, None, _RET_ERRNO | _ENOSYS),
@@ -392,5 +463,5 @@ def _audit_hook(event, args):
         if (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
                 isinstance(flags, int) and flags > 0 and flags & _OPEN_WRITE_FLAGS):
             raise PermissionError(f"writing files ({args[0]!r}) is not allowed while grading")
-    if event in ("os.kill", "os.killpg") and (event == "os.killpg" or args[0] not in (0, os.getpid())):
+    if event in ("os.kill", "os.killpg") and (event == "os.killpg" or args[0] != os.getpid()):
         raise PermissionError("sending signals to other processes is not allowed while grading")

@@ -1,4 +1,4 @@
-"""The judge's side of the sandbox: one warm zygote, from which each Worker is forked.
+"""The judge's side of the sandbox: warm zygotes, from which each Worker is forked.
 
     with WorkerPool(Limits(wall_seconds=5)) as pool:
         w = pool.spawn(extraction.source, graded_names=extraction.found)   # a Worker (client.py)
@@ -9,11 +9,19 @@ The zygote is a fresh interpreter (python -m autograder.sandbox.worker),
 not a fork of the judge, so no worker can find the judge's expected answers
 in its memory. Workers are forked from it in milliseconds, over a control
 socket: "spawn" (with the worker's limits and its end of a new socket
-pair) and "reap". A zygote that died is started again, once per spawn.
+pair) and "reap".
+
+Supervision of the zygote: no worker can signal it (the seccomp allow-list
+in limits.py), but something outside can kill or stop it. A zygote that is
+stopped (SIGSTOP: its /proc state says so), dead, or silent on the control
+socket for ``control_seconds`` is killed and replaced by a fresh one, once
+per request; its workers die with it (PR_SET_PDEATHSIG), and each Worker
+reloads its submission into a fresh worker on its next call.
 """
 import dataclasses
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -24,21 +32,34 @@ import weakref
 from autograder.sandbox.client import Worker
 from autograder.sandbox.limits import Limits
 
-PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SANDBOX_DIR = os.path.dirname(os.path.abspath(__file__))
+PROJECT_ROOT = os.path.dirname(os.path.dirname(SANDBOX_DIR))
 ZYGOTE_START_SECONDS = 120.0
 CONTROL_SECONDS = 30.0
 
 
 class WorkerPool:
-    """Starts the zygote; ``spawn`` gives a Worker holding one submission."""
+    """Starts zygotes; ``spawn`` gives a Worker holding one submission.
 
-    def __init__(self, limits=None, *, python=None):
+    ``package``: the folder a worker imports ``course_lib`` from, and the only
+    folder besides Python's own that it may read. For grading, the release of
+    the assignment (autograder/grading/releases.py builds it with a copy of
+    this package next to it); None means this repository's course_lib and
+    sandbox, for the sandbox's own tests and tools. One zygote per folder,
+    started on first use; at most ``max_zygotes`` stay warm.
+    """
+
+    def __init__(self, limits=None, *, python=None, control_seconds=CONTROL_SECONDS, package=None,
+                 max_zygotes=3):
         self.limits = limits or Limits()
+        self.control_seconds = control_seconds
+        self.package = package
+        self.max_zygotes = max_zygotes
         self._python = python or sys.executable
-        self._lock = threading.Lock()
+        self._zygotes = {}         # package folder (or None) -> Zygote, most recently used last
         self._workers = weakref.WeakSet()
-        self._proc = self._ctrl = None
-        self._start_zygote()
+        self._closed = False
+        self.zygote(package)
 
     def __enter__(self):
         return self
@@ -46,20 +67,70 @@ class WorkerPool:
     def __exit__(self, *exc):
         self.close()
 
-    def spawn(self, source, *, graded_names, limits=None):
-        """Fork a worker and load ``source`` into it.
+    def spawn(self, source, *, graded_names, limits=None, package=None):
+        """Fork a worker (from the zygote of ``package``, default the pool's) and load ``source`` into it.
 
-        ``graded_names`` are hidden from course_lib as the submission sees
-        it. Raises SubmissionFault if loading times out or kills the worker;
+        Raises SubmissionFault if loading times out or kills the worker;
         statements that merely fail are listed in ``worker.load_failures``.
+        ``graded_names`` are sent along; the release package holds stubs for them.
         """
-        worker = Worker(self, source, graded_names, limits or self.limits)
+        zygote = self.zygote(self.package if package is None else package)
+        worker = Worker(zygote, source, graded_names, limits or self.limits)
         self._workers.add(worker)
+        zygote.workers.add(worker)
         return worker
+
+    def zygote(self, package):
+        """The warm zygote of ``package``, started if needed (evicting the least recently used idle one)."""
+        if self._closed:
+            raise RuntimeError("the worker pool is closed")
+        key = None if package is None else os.fspath(package)
+        zygote = self._zygotes.pop(key, None)
+        if zygote is None:
+            for old in list(self._zygotes):
+                if len(self._zygotes) < self.max_zygotes:
+                    break
+                if not self._zygotes[old].workers:
+                    self._zygotes.pop(old).close()
+            zygote = Zygote(self._python, key, self.control_seconds)
+        self._zygotes[key] = zygote
+        return zygote
+
+    @property
+    def replaced(self):
+        """Zygotes replaced after dying or stopping, over all packages."""
+        return sum(z.replaced for z in self._zygotes.values())
+
+    @property
+    def _proc(self):
+        """The most recently used zygote's process (for tests)."""
+        return next(reversed(self._zygotes.values())).proc
+
+    @property
+    def preloaded(self):
+        return next(reversed(self._zygotes.values())).preloaded
 
     def close(self):
         for worker in list(self._workers):
             worker.close()
+        for zygote in self._zygotes.values():
+            zygote.close()
+        self._zygotes.clear()
+        self._closed = True
+
+
+class Zygote:
+    """One warm zygote: its process, its control socket, what it preloaded; replaced when it fails."""
+
+    def __init__(self, python, package, control_seconds):
+        self.python, self.package, self.control_seconds = python, package, control_seconds
+        self.replaced = 0
+        self.workers = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self.proc = self._ctrl = None
+        self._start()
+
+    def close(self):
         if self._ctrl is not None:
             try:
                 self._ctrl.send(json.dumps({"op": "exit"}).encode())
@@ -67,24 +138,38 @@ class WorkerPool:
                 pass
             self._ctrl.close()
             self._ctrl = None
-        if self._proc is not None:
+        if self.proc is not None:
             try:
-                self._proc.wait(timeout=5)
+                self.proc.wait(timeout=0 if is_stopped(self.proc.pid) else 5)
             except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-            self._proc = None
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
 
-    # -- zygote
+    def _replace(self):
+        """Kill the zygote (stopped, dead or silent) and start a fresh one."""
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)   # a stopped process dies of SIGKILL too
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.proc.wait()
+        self.replaced += 1
+        self._start()
 
-    def _start_zygote(self):
+    def _start(self):
         if self._ctrl is not None:   # replacing a zygote that died
             self._ctrl.close()
             self._ctrl = None
+        if self.package is None:
+            path, readable = PROJECT_ROOT, [os.path.join(PROJECT_ROOT, "course_lib"), SANDBOX_DIR,
+                                            os.path.join(PROJECT_ROOT, "autograder", "__init__.py")]
+        else:
+            path, readable = self.package, [self.package]
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "PYTHONPATH": PROJECT_ROOT,
+            "PYTHONPATH": path,
             "PYTHONNOUSERSITE": "1",
             "PYTHONDONTWRITEBYTECODE": "1",
             # one BLAS thread: no thread pools across fork, bit-reproducible sums
@@ -95,8 +180,8 @@ class WorkerPool:
         # -P: do not put the working directory on sys.path (Python >= 3.11)
         flags = ["-P"] if sys.version_info >= (3, 11) else []
         self._stderr = tempfile.TemporaryFile()
-        self._proc = subprocess.Popen(
-            [self._python, *flags, "-m", "autograder.sandbox.worker", str(child.fileno())],
+        self.proc = subprocess.Popen(
+            [self.python, *flags, "-m", "autograder.sandbox.worker", str(child.fileno()), json.dumps(readable)],
             pass_fds=[child.fileno()], env=env, cwd="/", stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=self._stderr, start_new_session=True)
         child.close()
@@ -108,7 +193,7 @@ class WorkerPool:
         if not ready.get("ready"):
             self._stderr.seek(0)
             detail = self._stderr.read().decode(errors="replace")[-2000:]
-            self._proc.kill()
+            self.proc.kill()
             raise RuntimeError(f"the sandbox zygote did not start:\n{detail}")
         self._ctrl = parent
         self.preloaded = ready["preloaded"]
@@ -118,8 +203,10 @@ class WorkerPool:
         with self._lock:
             if self._ctrl is None:
                 raise RuntimeError("the worker pool is closed")
+            if self.proc is not None and is_stopped(self.proc.pid):
+                raise RuntimeError("the sandbox zygote is stopped")
             payload = json.dumps(request).encode()
-            self._ctrl.settimeout(CONTROL_SECONDS)
+            self._ctrl.settimeout(self.control_seconds)
             try:
                 if fd is None:
                     self._ctrl.send(payload)
@@ -140,9 +227,9 @@ class WorkerPool:
                 reply = self._control({"op": "spawn", "limits": dataclasses.asdict(limits)},
                                       fd=theirs.fileno())
             except RuntimeError:
-                if self._proc is not None and self._proc.poll() is None:
-                    raise
-                self._start_zygote()   # the zygote died: start another one, once
+                if self._ctrl is None:
+                    raise          # closed
+                self._replace()    # dead, stopped or silent: start another one, once
                 reply = self._control({"op": "spawn", "limits": dataclasses.asdict(limits)},
                                       fd=theirs.fileno())
         finally:
@@ -157,5 +244,16 @@ class WorkerPool:
         try:
             return self._control({"op": "reap", "pid": pid})["status"]
         except RuntimeError:
+            if self._ctrl is not None:
+                self._replace()    # the worker died with the old zygote
             return None
+
+
+def is_stopped(pid):
+    """True if process ``pid`` is stopped by a signal (SIGSTOP, SIGTSTP) or traced (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("T", "t")
+    except (OSError, IndexError):
+        return False
 

@@ -28,7 +28,6 @@ import numpy as np
 from autograder.sandbox import limits as limits_mod
 from autograder.sandbox import protocol
 from autograder.sandbox.faults import SubmissionFault, fault_from_exception
-from autograder.sandbox.reference_guard import install_reference_guard
 
 SUBMISSION_MODULE = "submission"
 FILENAME = "<submission>"
@@ -76,7 +75,6 @@ class Session:
     # -- load
 
     def load(self, source, graded):
-        install_reference_guard(graded)
         linecache.cache[FILENAME] = (len(source), None, source.splitlines(True), FILENAME)
         module = types.ModuleType(SUBMISSION_MODULE)
         module.__file__ = FILENAME

@@ -15,20 +15,16 @@ worker sends back. The judge compares answers in its own process, with its
 own numpy, and validates every frame, so patching ``np.allclose`` in the
 worker cannot raise a score.
 
-Reference implementations (reference_guard.py). A graded name may not come from course_lib: for
-the submission's own imports, every course_lib module is replaced by a view
-without the names graded in this assignment, so ``from course_lib.layers
-import relu_forward`` raises ImportError while grading notebook 01, but
-notebook 04 can still build a course_lib Sequential whose layers come from
-notebook 01. This is chosen over a fixed allowlist of modules because later
-notebooks build on earlier reference code (course_lib.graph holds both the
-Graph the notebook needs and the graded path_derivative). It is a guard
-against accidental or naive reuse, not a security boundary: course_lib is
-readable and the student has it anyway; the security boundary is the
-process split.
+Reference implementations. The zygote is started with one folder on its
+path (pool.py): for grading, the release package of the assignment graded,
+where every function graded in that assignment or a later one is a stub
+raising NotImplementedError("you write <name> in notebook NN"), next to a
+copy of this package. Landlock lets a worker read that folder, the Python
+standard library and the third-party site-packages, nothing of the
+repository: no reference to import by any trick (importlib, sys.modules,
+__import__, reading and exec'ing a source file), no hidden check to read.
 """
 import importlib
-import importlib.util
 import json
 import os
 import socket
@@ -44,9 +40,13 @@ PRELOAD = ("numpy", "scipy", "scipy.linalg", "scipy.special", "scipy.optimize", 
 
 # ---------------------------------------------------------------- zygote
 
-def zygote_main(control_fd):
-    """Preload, report ready, then fork a worker per "spawn" until the judge goes away."""
+def zygote_main(control_fd, readable=()):
+    """Preload, report ready, then fork a worker per "spawn" until the judge goes away.
+
+    ``readable``: the folders (and files) of the package a worker may read, besides Python's own.
+    """
     limits_mod.die_with_parent()   # the judge went away: so do we
+    _forget_editable_installs()
     ctrl = socket.socket(fileno=control_fd)
     preloaded, failed = [], {}
     for name in PRELOAD:
@@ -55,7 +55,7 @@ def zygote_main(control_fd):
             preloaded.append(name)
         except Exception as exc:  # a broken course_lib must not stop grading
             failed[name] = f"{type(exc).__name__}: {exc}"
-    read_roots = limits_mod.default_read_roots(_package_dirs(("course_lib", "autograder")))
+    read_roots = limits_mod.default_read_roots(readable)
     ctrl.send(json.dumps({"ready": True, "preloaded": preloaded, "failed": failed}).encode())
     while True:
         try:
@@ -85,16 +85,13 @@ def zygote_main(control_fd):
             break
 
 
-def _package_dirs(names):
-    dirs = []
-    for name in names:
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            continue
-        if spec is not None and spec.submodule_search_locations:
-            dirs.extend(spec.submodule_search_locations)
-    return dirs
+def _forget_editable_installs():
+    """Drop the import hooks of an editable install of this project (``pip install -e``).
+
+    They would map ``course_lib`` to the repository; the worker must find it on its path only.
+    """
+    sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in getattr(f, "__module__", "")
+                        and "__editable__" not in getattr(type(f), "__module__", "")]
 
 
 def _become_worker(ctrl, fd, request, read_roots):
@@ -131,4 +128,4 @@ def serve(sock, session):
 
 
 if __name__ == "__main__":
-    zygote_main(int(sys.argv[1]))
+    zygote_main(int(sys.argv[1]), json.loads(sys.argv[2]) if len(sys.argv) > 2 else ())

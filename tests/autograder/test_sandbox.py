@@ -111,11 +111,11 @@ SUBMISSION = textwrap.dedent('''
 
     def reference_import():
         from course_lib.layers import relu_forward as ref
-        return ref
+        return ref(np.ones(2))
 
     def reference_attribute():
         import course_lib.layers as layers
-        return layers.relu_forward
+        return layers.relu_forward(np.ones(2))
 
     def helper_import():
         import course_lib.layers as layers
@@ -360,12 +360,24 @@ def test_objects_are_refused_with_a_message(worker):
     assert err.status == "error" and "dtype object" in err.message
 
 
-def test_reference_imports_are_blocked(worker):
-    for name in ("reference_import", "reference_attribute"):
-        err = call_error(worker, name)
-        assert err.status == "error" and "ImportError" in err.message
-        assert "reference imports are blocked" in err.message
-    assert worker.call("helper_import") is True
+def test_a_worker_of_a_release_meets_stubs_where_the_references_were():
+    from autograder.grading.releases import sandbox_package
+    with WorkerPool(LIMITS, package=sandbox_package("01_backprop")) as release_pool:
+        w = release_pool.spawn(SUBMISSION, graded_names=["relu_forward", "relu_backward"])
+        for name in ("reference_import", "reference_attribute"):
+            err = call_error(w, name)
+            assert err.exc_type == "NotImplementedError" and "you write relu_forward in notebook 01" in err.message
+        assert w.call("helper_import") is True   # the rest of course_lib is there
+
+
+def test_the_hidden_checks_and_solutions_are_unreadable_from_a_worker(worker):
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    for path in ("autograder/checks/nb01/__init__.py", "autograder/judge.py", "solutions/01_backprop.ipynb"):
+        try:
+            denied = not worker.call("read_file", (os.path.join(root, path),))
+        except SubmissionFault as exc:
+            denied = "PermissionError" in exc.message
+        assert denied == ("landlock" in worker.protections), path
 
 
 # ---------------------------------------------------------------- processes, signals, files
