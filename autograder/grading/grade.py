@@ -64,7 +64,8 @@ def grade(tasks, settings=Settings()):
     tasks = list(tasks)
     for task in tasks:
         if task.submission.problem:
-            yield task, failed_submission(task.submission.student, task.submission.assignment,
+            # the assignment's full marks when it is known, so a refused notebook shows 0 of them
+            yield task, failed_submission(task.submission.student, task.assignment or task.submission.assignment,
                                           task.submission.problem)
     # by assignment: a grading process keeps one warm zygote per release package
     runnable = sorted((t for t in tasks if not t.submission.problem), key=lambda t: t.assignment.name)
