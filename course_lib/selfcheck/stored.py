@@ -47,6 +47,14 @@ def stored(notebook, key):
 # "<prefix>__mistake__<slug>" or "<prefix>__mistake__<group>__<slug>".
 
 
+def mistake_entries(prefix, mistakes):
+    """The stored entries of the known mistakes {slug: array} of case ``prefix`` (what stored_mistakes reads)."""
+    entries = {f"{prefix}__mistakes": np.array(list(mistakes), dtype=str)}
+    for slug, value in mistakes.items():
+        entries[f"{prefix}__mistake__{slug}"] = np.asarray(value, dtype=np.float64)
+    return entries
+
+
 def stored_count(notebook, kind):
     """How many stored cases of ``kind`` the notebook has (the entry "<kind>_n")."""
     return int(stored(notebook, f"{kind}_n"))

@@ -25,9 +25,9 @@ from course_lib.selfcheck.nb01.cases import (
     activation_params,
     cubic_inputs,
     example_graphs,
-    mistake_entries,
     relative_error_pairs,
 )
+from course_lib.selfcheck.stored import mistake_entries
 
 SEED = 20240101
 NUMERICAL_GRADIENT_SEED = 1001

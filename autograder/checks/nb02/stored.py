@@ -20,8 +20,8 @@ from course_lib.selfcheck.nb02.cases import (
     draw_mse,
     draw_net,
     draw_sce,
-    mistake_entries,
 )
+from course_lib.selfcheck.stored import mistake_entries
 
 SEED = 20240202
 

@@ -15,7 +15,7 @@ Stored keys of ``course_lib/selfcheck/nb01/stored.npz`` (k numbers the cases):
   cos_module_n, cos_module_{k}_{x,theta,dout,out,dx,dtheta}
   path_derivative_{k}, path_derivative_{k}__{paths,products}         one per PATH_QUERIES entry
   backprop_{k}                                     d o / d node in graph.nodes order, per BACKPROP_QUERIES
-and the known mistakes of a case ``prefix`` (see ``mistake_entries``):
+and the known mistakes of a case ``prefix`` (see ``course_lib.selfcheck.stored.mistake_entries``):
   numerical_gradient_{k}, relative_error_{k}, {op}_{k}__forward, {op}_{k}__backward,
   cos_module_{k}__{out,dx,dtheta}.
 """
@@ -26,7 +26,9 @@ import numpy as np
 
 import course_lib.selfcheck.stored as stored_values
 from course_lib.graph import Graph, layered_graph, shared_weight_graph, two_path_graph
-from course_lib.selfcheck.stored import stored
+from course_lib.selfcheck.stored import (
+    stored,
+)
 
 NB = "nb01"
 
@@ -244,17 +246,6 @@ def deep_graph():
 
 
 # ----------------------------------------------------------------------------- stored layout
-def mistake_entries(prefix, mistakes):
-    """The stored entries of the known mistakes {slug: array} of case ``prefix``.
-
-    "<prefix>__mistakes" lists the slugs in order, "<prefix>__mistake__<slug>" holds each array.
-    """
-    entries = {f"{prefix}__mistakes": np.array(list(mistakes), dtype=str)}
-    for slug, value in mistakes.items():
-        entries[f"{prefix}__mistake__{slug}"] = np.asarray(value, dtype=np.float64)
-    return entries
-
-
 def stored_mistakes(prefix):
     """The known mistakes {slug: array} of the stored case ``prefix``, in their stored order."""
     return stored_values.stored_mistakes(NB, prefix)

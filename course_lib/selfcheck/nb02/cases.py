@@ -28,7 +28,10 @@ import numpy as np
 
 import course_lib.selfcheck.stored as stored_values
 from course_lib.gradcheck.naming import describe_shape
-from course_lib.selfcheck.stored import stored
+from course_lib.selfcheck.stored import (
+    mistake_entries,
+    stored,
+)
 
 NB = "nb02"
 
@@ -75,17 +78,6 @@ def squared_error_grad(alpha_L, rho):
 
 
 # ----------------------------------------------------------------------------- stored layout of mistakes
-def mistake_entries(prefix, mistakes):
-    """The stored entries of the known mistakes {slug: array} of case ``prefix``.
-
-    "<prefix>__mistakes" lists the slugs in order, "<prefix>__mistake__<slug>" holds each array.
-    """
-    entries = {f"{prefix}__mistakes": np.array(list(mistakes), dtype=str)}
-    for slug, value in mistakes.items():
-        entries[f"{prefix}__mistake__{slug}"] = np.asarray(value, dtype=np.float64)
-    return entries
-
-
 def stored_mistakes(prefix):
     """The known mistakes {slug: array} of the stored case ``prefix``, in their stored order."""
     return stored_values.stored_mistakes(NB, prefix)
