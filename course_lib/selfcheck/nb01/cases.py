@@ -26,9 +26,7 @@ import numpy as np
 
 import course_lib.selfcheck.stored as stored_values
 from course_lib.graph import Graph, layered_graph, shared_weight_graph, two_path_graph
-from course_lib.selfcheck.stored import (
-    stored,
-)
+from course_lib.selfcheck.stored import stored
 
 NB = "nb01"
 
