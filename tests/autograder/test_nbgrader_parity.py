@@ -96,12 +96,14 @@ def grade_both(course, assignment, notebooks, tmp_path):
         course.autograde(assignment.name, student)
     run = grade_folder(course.root / "submitted", tmp_path / "graded", assignment=assignment.name, regrade=True,
                        stream=io.StringIO())
+    written = {w.grade_id for w in assignment.written}
     found = {}
     for student in notebooks:
         (result,) = [r for r in run.results if r.student == student and r.assignment == assignment.name]
         records = {r.test: r for r in result.records}
         ours = {test: (r.score, r.max_score) for test, r in records.items()}
-        theirs = {test: (float(s), float(m)) for test, (s, m) in course.scores(assignment.name, student).items()}
+        theirs = {test: (float(s), float(m)) for test, (s, m) in course.scores(assignment.name, student).items()
+                  if test not in written}          # written answers wait for a TA under both graders
         found[student] = (theirs, ours, records)
     return found
 

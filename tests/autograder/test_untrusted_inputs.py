@@ -216,9 +216,12 @@ def test_links_and_folders_named_like_notebooks_are_refused_with_a_record(tmp_pa
     refused = [t for t in todo.tasks if t.submission.problem]
     assert len(refused) == 5
     results = dict((task.submission.student, result) for task, result in grade(refused))
-    for student, result in results.items():
-        assert [r.status for r in result.records] == ["error"]
-        assert result.records[0].message == by_student[student].problem
+    full_marks = ASSIGNMENTS["01_backprop"].max_score
+    for student, result in results.items():      # 0 of the assignment's full marks, every test saying why
+        assert {r.status for r in result.records} == {"error"}
+        assert {r.message for r in result.records} == {by_student[student].problem}
+        known = student != "dave"                # a linked student folder: no assignment is read at all
+        assert sum(r.max_score for r in result.records) == (full_marks if known else 0) and result.score == 0
 
 
 def test_a_flat_folder_and_an_upload_refuse_links_and_odd_files(tmp_path):
