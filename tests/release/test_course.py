@@ -2,9 +2,6 @@
 (generate, release, fetch, submit, collect) through a local exchange, everything inside tmp dirs."""
 import ast
 import getpass
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,8 +9,7 @@ import pytest
 from autograder.cli import main
 from autograder.release.course import config_text
 from autograder.syllabus import SYLLABUS
-
-BIN = Path(sys.executable).parent
+from tests.support.nbgrader_cli import isolated_env, nbgrader
 
 
 def test_course_init_writes_the_config_and_one_source_folder_per_assignment(tmp_path, capsys):
@@ -58,20 +54,9 @@ def test_late_penalties_nbgrader_knows(tmp_path):
     assert plugin.late_submission_penalty("s", 3.0, 10 * 3600) == 3.0     # never more than the score
 
 
-def nbgrader(*args, cwd, env):
-    done = subprocess.run([str(BIN / "nbgrader"), *args], cwd=cwd, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout + done.stderr
-
-
 @pytest.mark.slow
 def test_nbgrader_round_trip_through_a_local_exchange(tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
-    env.update(HOME=str(home), JUPYTER_CONFIG_DIR=str(home / ".jupyter"), JUPYTER_DATA_DIR=str(home / "data"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_PATH=str(home / "data"),
-               JUPYTER_CONFIG_PATH=str(home / ".jupyter"), PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    env = isolated_env(tmp_path / "home")
     course, exchange, student = tmp_path / "course", tmp_path / "exchange", tmp_path / "student"
     assert main(["course", "init", str(course), "--course-id", "dl", "--exchange", str(exchange)]) == 0
     name = SYLLABUS["01"].name
