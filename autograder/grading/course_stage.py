@@ -27,6 +27,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.exports.nbgrader_gradebook import write_course_submission
+from autograder.grading.feedback import duration, format_points
 
 
 def write_course(course, assignments, results, *, only=None):
@@ -53,10 +54,14 @@ def write_course(course, assignments, results, *, only=None):
             written += 1
     lines = [f"wrote {len(mine)} submission(s) into {course.db_url} and {written} into "
              f"{course.root / 'autograded'}"]
-    late = [r for r in mine if r.seconds_late > 0]
-    lines += [f"late: {r.student}, {r.assignment}: {r.seconds_late / 3600:.1f} h late, "
-              f"penalty {r.late_penalty:g} point(s)" for r in late]
+    lines += [late_line(r) for r in mine if r.seconds_late > 0]
     return lines
+
+
+def late_line(result):
+    """"late: cy, hw1: 3 h 10 min after the due date, penalty 2 point(s)", as the feedback page says it."""
+    return (f"late: {result.student}, {result.assignment}: {duration(result.seconds_late)} after the due date, "
+            f"penalty {format_points(result.late_penalty)} point(s)")
 
 
 def write_autograded(course, assignment, result, submitted, folder):

@@ -77,7 +77,7 @@ def render_feedback(result, *, show_output=False):
         f"({_summary(result)})</p>",
     ]
     if result.seconds_late > 0:
-        parts.append(f'<p class="late">Submitted {e(_duration(result.seconds_late))} after the due date'
+        parts.append(f'<p class="late">Submitted {e(duration(result.seconds_late))} after the due date'
                      f"{' (' + e(result.timestamp) + ' UTC)' if result.timestamp else ''}: late penalty "
                      f"<strong>{format_points(result.late_penalty)}</strong> point(s), final score "
                      f"<strong>{format_points(result.final_score)} / {format_points(result.max_score)}</strong>"
@@ -101,7 +101,7 @@ def write_feedback(out_dir, result, *, show_output=False):
     return path
 
 
-def _duration(seconds):
+def duration(seconds):
     """3725 -> "1 h 2 min"; under a minute -> "under a minute"."""
     minutes = int(seconds // 60)
     if minutes == 0:

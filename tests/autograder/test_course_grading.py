@@ -15,6 +15,7 @@ import pytest
 
 from autograder.assignments import parse_assignment
 from autograder.grade import grade_folder
+from autograder.grading.course_stage import late_line
 from autograder.grading.feedback import render_feedback
 from autograder.grading.record import Record, SubmissionResult
 from autograder.judge import grade_submission
@@ -89,6 +90,13 @@ def test_the_feedback_page_hides_printed_output_unless_asked():
     assert "SECRET_INPUT" in render_feedback(result, show_output=True)
     page = render_feedback(result)
     assert "3 h 1 min after the due date" in page and "late penalty <strong>1</strong>" in page
+
+
+def test_the_console_says_how_late_as_the_feedback_page_does():
+    result = SubmissionResult("cy", "hw1", seconds_late=14.0, late_penalty=2.0)
+    assert late_line(result) == "late: cy, hw1: under a minute after the due date, penalty 2 point(s)"
+    result.seconds_late, result.late_penalty = 3 * 3600 + 600, 0.5
+    assert late_line(result) == "late: cy, hw1: 3 h 10 min after the due date, penalty 0.5 point(s)"
 
 
 # ---------------------------------------------------------------- the course directory
