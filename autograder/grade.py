@@ -157,10 +157,13 @@ def grade_folder(submissions, out_dir, *, assignment=None, jobs=1, regrade=False
     summary.warnings += stored.problems
     summary.results = stored.results
     if course is not None and Path(submissions).resolve() == course.root:
-        before = {id(r): (r.seconds_late, r.late_penalty, r.timestamp) for r in summary.results}
+        def from_gradebook(r):
+            return r.seconds_late, r.late_penalty, r.manual_points, r.timestamp
+
+        before = {id(r): from_gradebook(r) for r in summary.results}
         summary.course_lines = write_course(course, assignments, summary.results, only=graded)
         for result in summary.results:
-            if before[id(result)] != (result.seconds_late, result.late_penalty, result.timestamp):
+            if before[id(result)] != from_gradebook(result):
                 store_again(out_dir, result)
                 graded.add((result.student, result.assignment))
     for result in summary.results:       # pages of results graded by an earlier run, if they were lost

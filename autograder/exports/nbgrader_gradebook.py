@@ -38,6 +38,7 @@ import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
@@ -257,8 +258,16 @@ if __name__ == "__main__":
 
 # ---------------------------------------------------------------- one graded submission of a course
 
+class CourseGrades(NamedTuple):
+    """What the gradebook adds to a graded submission of a course."""
+
+    seconds_late: float     # past the due date and the student's extension
+    late_penalty: float     # from the course's plugin, between 0 and the notebook's score
+    manual_points: float    # nbgrader's score of the notebook (the TA's manual grades in) minus the autograded
+
+
 def write_course_submission(db_url, course_id, assignment, result, timestamp, written_scores, plugin):
-    """Write one graded submission as ``nbgrader autograde`` would; -> (seconds late, late penalty).
+    """Write one graded submission as ``nbgrader autograde`` would; -> CourseGrades.
 
     ``result`` is a SubmissionResult, ``timestamp`` a naive UTC datetime or None,
     ``written_scores`` {grade_id of a written answer: 0.0 or None} (None: a TA grades it),
@@ -290,4 +299,5 @@ def write_course_submission(db_url, course_id, assignment, result, timestamp, wr
                 penalty = min(max(float(penalty), 0.0), float(notebook.score))
         notebook.late_submission_penalty = penalty
         gradebook.db.commit()
-    return seconds_late, float(penalty or 0.0)
+        manual = float(notebook.score) - sum(r.score for r in by_test.values())
+    return CourseGrades(seconds_late, float(penalty or 0.0), round(manual, 9))

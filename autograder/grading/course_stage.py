@@ -18,8 +18,9 @@ For each result of an assignment of the course (autograder/course_dir.py):
     the feedback message when it lost points), plus timestamp.txt. The
     formgrader (nbgrader.apps.api.NbGraderAPI) then lists the submission as
     autograded, with its score.
-The result's ``timestamp``, ``seconds_late`` and ``late_penalty`` are set
-from the gradebook; the caller stores it again.
+The result's ``timestamp``, ``seconds_late``, ``late_penalty`` and
+``manual_points`` (what the TA's grades add: written answers, a test score
+changed by hand) are set from the gradebook; the caller stores it again.
 """
 import shutil
 from pathlib import Path
@@ -44,10 +45,10 @@ def write_course(course, assignments, results, *, only=None):
         timestamp = course.timestamp(result.student, result.assignment)
         submitted = _read(result.notebook)
         written_scores = {w.grade_id: _written_score(submitted, w.grade_id) for w in assignment.written}
-        late = write_course_submission(course.db_url, course.course_id, assignment, result, timestamp,
-                                       written_scores, plugin)
+        grades = write_course_submission(course.db_url, course.course_id, assignment, result, timestamp,
+                                         written_scores, plugin)
         result.timestamp = timestamp.isoformat(sep=" ") if timestamp else ""
-        result.seconds_late, result.late_penalty = late
+        result.seconds_late, result.late_penalty, result.manual_points = grades
         folder = course.root / "autograded" / result.student / result.assignment
         if only is None or (result.student, result.assignment) in only or not folder.is_dir():
             write_autograded(course, assignment, result, submitted, folder)

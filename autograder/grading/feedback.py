@@ -76,12 +76,16 @@ def render_feedback(result, *, show_output=False):
         f'<p class="total">Score: <strong>{format_points(result.score)} / {format_points(result.max_score)}</strong> '
         f"({_summary(result)})</p>",
     ]
+    if result.manual_points:
+        parts.append(f'<p class="manual">Graded by hand by your TA (written answers, or a test your TA '
+                     f"regraded): <strong>{result.manual_points:+g}</strong> point(s)</p>")
     if result.seconds_late > 0:
         parts.append(f'<p class="late">Submitted {e(duration(result.seconds_late))} after the due date'
                      f"{' (' + e(result.timestamp) + ' UTC)' if result.timestamp else ''}: late penalty "
-                     f"<strong>{format_points(result.late_penalty)}</strong> point(s), final score "
-                     f"<strong>{format_points(result.final_score)} / {format_points(result.max_score)}</strong>"
-                     "</p>")
+                     f"<strong>{format_points(result.late_penalty)}</strong> point(s)</p>")
+    if result.manual_points or result.seconds_late > 0:
+        out_of = "" if result.manual_points else f" / {format_points(result.max_score)}"   # max: autograded only
+        parts.append(f'<p class="total">Final score: <strong>{format_points(result.final_score)}{out_of}</strong></p>')
     for r in result.records:
         parts.append(_test_html(r, result.outputs.get(r.test, "") if show_output else ""))
     if result.notes:

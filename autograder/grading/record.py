@@ -19,8 +19,9 @@ The JSON forms are the stored ones (autograder/grading/store.py writes them,
 ``workbook grade`` resumes from them): a record is exactly RECORD_FIELDS; a
 result file adds "format", the notebook and its hashes, "seconds",
 "outputs" ({grade_id: printed text}) and "notes" (sentences for the student),
-and, from a course's gradebook, "timestamp", "seconds_late" and
-"late_penalty" (optional: older result files without them still load).
+and, from a course's gradebook, "timestamp", "seconds_late",
+"late_penalty" and "manual_points" (optional: older result files without
+them still load).
 Reading one checks every field and raises ResultFileError naming what is wrong.
 """
 import os
@@ -131,6 +132,8 @@ class SubmissionResult:
     timestamp: str = ""                           # when it was submitted (timestamp.txt, UTC), "" if unknown
     seconds_late: float = 0.0                     # past the due date and any extension (nbgrader's gradebook)
     late_penalty: float = 0.0                     # points taken off by the course's late-submission plugin
+    manual_points: float = 0.0                    # what a TA's grades in the formgrader add (written answers,
+                                                  # a test's score changed by hand): gradebook score - score
 
     @property
     def score(self):
@@ -138,8 +141,8 @@ class SubmissionResult:
 
     @property
     def final_score(self):
-        """The score after the late penalty."""
-        return self.score - self.late_penalty
+        """The score nbgrader's export gives: autograded, plus the TA's manual grades, minus the late penalty."""
+        return self.score + self.manual_points - self.late_penalty
 
     @property
     def max_score(self):
@@ -170,6 +173,7 @@ class SubmissionResult:
             "timestamp": self.timestamp,
             "seconds_late": self.seconds_late,
             "late_penalty": self.late_penalty,
+            "manual_points": self.manual_points,
         }
 
     @classmethod
@@ -195,9 +199,9 @@ class SubmissionResult:
         hashes = [data.get(k) for k in ("notebook_sha256", "tests_sha256")]
         if type(seconds) not in (int, float) or not all(h is None or isinstance(h, str) for h in hashes):
             raise ResultFileError("seconds or a hash has the wrong type")
-        late = [data.get(k, 0.0) for k in ("seconds_late", "late_penalty")]
+        late = [data.get(k, 0.0) for k in ("seconds_late", "late_penalty", "manual_points")]
         if not isinstance(data.get("timestamp", ""), str) or not all(type(v) in (int, float) for v in late):
-            raise ResultFileError("timestamp, seconds_late or late_penalty has the wrong type")
+            raise ResultFileError("timestamp, seconds_late, late_penalty or manual_points has the wrong type")
         return cls(data["student"], data["assignment"], records, dict(outputs), list(notes), float(seconds),
                    str(data.get("notebook", "")), *hashes, data.get("timestamp", ""), *map(float, late))
 

@@ -4,7 +4,9 @@
 
 grades.json holds every record (RECORD_FIELDS), by student then assignment.
 grades.csv is the sheet for a learning-management system: one row per
-student, one column per assignment (its score after any late penalty),
+student, one column per assignment (SubmissionResult.final_score: the
+autograded points, plus in a course what a TA graded by hand in the
+formgrader, minus the late penalty, as ``nbgrader export`` counts them),
 then the total and the late penalty (summed over the assignments).
 grades_by_test.csv one row per student and assignment
 (SubmissionResult.csv_row): student, assignment, score, max_score, then one
@@ -37,7 +39,7 @@ def write_sheets(out_dir, results):
 
 
 def lms_csv(results):
-    """CSV text: student, one column per assignment (score minus late penalty), total, late_penalty.
+    """CSV text: student, one column per assignment (its final_score), total, late_penalty.
 
     A student without a submission of an assignment gets an empty cell there.
     Submissions that could not be placed in an assignment ("unrecognised: ...") are left out.

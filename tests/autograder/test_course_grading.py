@@ -90,6 +90,11 @@ def test_the_feedback_page_hides_printed_output_unless_asked():
     assert "SECRET_INPUT" in render_feedback(result, show_output=True)
     page = render_feedback(result)
     assert "3 h 1 min after the due date" in page and "late penalty <strong>1</strong>" in page
+    assert "Final score: <strong>-1 / 1</strong>" in page and "by hand" not in page
+    result.manual_points = 1.5                   # a TA graded the written answer in the formgrader
+    page = render_feedback(result)
+    assert "by your TA" in page and "<strong>+1.5</strong>" in page and "Final score: <strong>0.5</strong>" in page
+    assert SubmissionResult.from_json(result.to_json()) == result
 
 
 def test_the_console_says_how_late_as_the_feedback_page_does():
@@ -174,11 +179,14 @@ def test_a_course_directory_is_graded_into_its_gradebook_with_late_penalties(tmp
         assert blank.auto_score == 0 and not blank.needs_manual_grade          # left as released: 0, as nbgrader
         written.manual_score = 1.5                                            # a TA grades by hand
         gb.db.commit()
-    # a rerun of one student keeps the manual grade, and the score includes it
+    # a rerun of one student keeps the manual grade, and the score includes it, in the sheet too
     run = grade_folder(course.root, course.root / "graded", student="ada", stream=io.StringIO())
     with Gradebook(course.db_url) as gb:
         assert gb.find_grade(WRITTEN[0], "warmup", ASSIGNMENT, "ada").manual_score == 1.5
         assert gb.find_submission(ASSIGNMENT, "ada").score == 8.5
+    assert {r.student: r.manual_points for r in run.results} == {"ada": 1.5, "bo": 0.0, "cy": 0.0}
+    rows = {r["student"]: r for r in read_csv(course.root / "graded" / "grades.csv")}
+    assert (rows["ada"]["hw1"], rows["ada"]["total"], rows["cy"]["total"]) == ("8.5", "8.5", "3")
     # the autograded notebook holds the outcomes where nbgrader puts them
     nb = nbformat.read(course.root / "autograded" / "bo" / ASSIGNMENT / NOTEBOOK, as_version=4)
     cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
