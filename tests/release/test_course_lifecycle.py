@@ -2,6 +2,8 @@
 generate, release, fetch, submit (three students through a local exchange), collect, ``workbook grade``,
 the formgrader's API and ``nbgrader export``.
 
+Then a TA grades two written answers by hand and ``workbook grade`` runs again: both sheets count them.
+
 ada hands in the solutions, bo two typical mistakes of the demo's catalogue, cy the solutions after the
 due date. The due date is put into the gradebook (``nbgrader db assignment add --duedate``) once ada's and
 bo's submit have returned and before cy's starts, so cy is late and they are not, whatever the machine's
@@ -109,14 +111,29 @@ def test_a_course_from_init_to_export(tmp_path):
         assert late["cy"].total_seconds_late > 0
         assert late["ada"].total_seconds_late == late["bo"].total_seconds_late == 0
 
-    # 7. nbgrader export: the same totals as grades.csv. Its "score" is raw_score minus the penalty (at
-    # least 0), raw_score counting the written answer's manual points (none given yet); max_score has the
-    # written question's points, which grades.csv leaves to the TA.
+    # 7. nbgrader export: the same totals as grades.csv. Its "score" is raw_score (the autograded points and
+    # the TA's manual ones, none yet) minus the penalty, at least 0; max_score has the written question's points.
+    export_agrees(course, env, sheet, raw, assignment.total_points)
+
+    # 8. a TA grades ada's and cy's written answers; after a rerun both sheets count them
+    with api.gradebook as gb:
+        for student in ("ada", "cy"):
+            gb.find_grade("derive_sigmoid_backward", NB.name, NB.name, student).manual_score = 1.5
+        gb.db.commit()
+    workbook("grade", course, cwd=course, env=env)
+    sheet = {r["student"]: r for r in rows((course / "graded" / "grades.csv").read_text())}
+    raw.update(ada=full + 1.5, cy=full + 1.5)
+    assert float(sheet["ada"]["total"]) == full + 1.5 and float(sheet["cy"]["total"]) == full + 1.5 - POINTS_PER_HOUR
+    export_agrees(course, env, sheet, raw, assignment.total_points)
+
+
+def export_agrees(course, env, sheet, raw, max_score):
+    """``nbgrader export`` has, for each student, the raw score ``raw`` and grades.csv's total and penalty."""
     nbgrader("export", "--to=export.csv", cwd=course, env=env)
     exported = {r["student_id"]: r for r in rows((course / "export.csv").read_text())}
-    assert sorted(exported) == ["ada", "bo", "cy"]
+    assert sorted(exported) == sorted(sheet)
     for student, r in exported.items():
         assert float(r["raw_score"]) == raw[student], (student, r)
         assert float(r["late_submission_penalty"]) == float(sheet[student]["late_penalty"]), (student, r)
         assert float(r["score"]) == float(sheet[student]["total"]), (student, r)
-        assert float(r["max_score"]) == assignment.total_points
+        assert float(r["max_score"]) == max_score
