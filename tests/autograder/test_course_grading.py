@@ -225,3 +225,29 @@ def test_nbgrader_autograde_and_workbook_grade_agree_cell_by_cell(tmp_path, sour
         with Gradebook(course.db_url) as gb:
             assert gb.find_grade(WRITTEN[0], "warmup", ASSIGNMENT, "ada").needs_manual_grade
             assert not gb.find_grade(WRITTEN[0], "warmup", ASSIGNMENT, "blank").needs_manual_grade
+
+
+@pytest.mark.slow
+def test_an_extension_granted_after_grading_lowers_the_penalty_on_the_next_run(tmp_path, source):
+    """A TA grants an extension in nbgrader's gradebook once the late submission is graded: the next
+    `workbook grade` (no --regrade: the notebook is unchanged) takes the lateness from the gradebook again."""
+    from nbgrader.api import Gradebook
+
+    course, release = make_course(tmp_path / "course", source)
+    (course.root / "late.py").write_text(PER_HOUR)
+    (course.root / "nbgrader_config.py").write_text(
+        'c = get_config()\nc.CourseDirectory.course_id = "warmup101"\n'
+        'c.AssignLatePenalties.plugin_class = "late.TwoPointsPerDay"\nc.Exchange.root = "/nonexistent"\n')
+    with Gradebook(course.db_url) as gb:
+        gb.update_or_create_assignment(ASSIGNMENT, duedate=DUE)
+    submit(course, "cy", students(release)["cy"], DUE + datetime.timedelta(hours=30))
+    (before,) = grade_folder(course.root, course.root / "graded", stream=io.StringIO()).results
+    assert before.seconds_late == pytest.approx(30 * 3600) and before.late_penalty == 4.0
+    with Gradebook(course.db_url) as gb:
+        gb.grant_extension(ASSIGNMENT, "cy", days=1)
+    (after,) = grade_folder(course.root, course.root / "graded", stream=io.StringIO()).results
+    assert after.seconds_late == pytest.approx(6 * 3600) and after.late_penalty == 2.0
+    (row,) = read_csv(course.root / "graded" / "grades.csv")
+    assert (row["student"], row["late_penalty"]) == ("cy", "2")
+    with Gradebook(course.db_url) as gb:
+        assert gb.find_submission(ASSIGNMENT, "cy").late_submission_penalty == 2.0
