@@ -16,7 +16,8 @@ computed by the instructor's build (autograder/checks/nb03/stored.py).
 
 Import direction: self-check (this file) -> home modules (cases.py,
 mistakes.py, compare.py and the topic modules conv_delta.py, conv.py,
-pooling.py, im2col.py); the hidden checks in autograder/checks/nb03 import the
+pooling.py, im2col.py; debugging.py, for the debugging cell, reads this
+file's forward check when called); the hidden checks in autograder/checks/nb03 import the
 home too; the home never imports back.
 """
 from course_lib.selfcheck.nb03.cases import (
@@ -28,6 +29,7 @@ from course_lib.selfcheck.nb03.cases import (
 )
 from course_lib.selfcheck.nb03.conv import check_conv2d_backward_case, check_conv2d_forward_case
 from course_lib.selfcheck.nb03.conv_delta import check_conv_delta_case
+from course_lib.selfcheck.nb03.debugging import forward_first_note
 from course_lib.selfcheck.nb03.im2col import check_im2col_case
 from course_lib.selfcheck.nb03.pooling import check_pool_backward_case, check_pool_forward_case
 from course_lib.selfcheck.table import Row, Table
