@@ -237,7 +237,32 @@ def hidden_problems():
 
 
 
+def first_iterate(method, f, grad, w0):
+    """w_1 of the notebook's minimize (its steps 1 to 3, once) from w0, with course_lib's references.
+
+    newton: q = newton_step(w0, g, H) - w0 with H = hessian_fd(grad, w0), eta0 = 1; cg: q = -g,
+    eta0 = -g.q / q^T H q with H q = hvp_fd(grad, w0, q); bfgs, lbfgs: q = -g (H_inv = I, no pairs),
+    eta0 = 1; then eta = backtracking_line_search(f, grad, w0, q, eta0=eta0) at its defaults.
+    None for Newton where H is not positive definite (the notebook's saddle-free direction is not graded).
+    """
+    w = np.array(w0, dtype=np.float64)
+    g = grad(w)
+    q, eta0 = -g, 1.0
+    if method == "newton":
+        H = hessian_fd(grad, w)
+        if np.linalg.eigvalsh(H)[0] <= 0:
+            return None
+        q = newton_step(w, g, H, check=False) - w
+    elif method == "cg":
+        curvature = q @ hvp_fd(grad, w, q)
+        if curvature > 0:
+            eta0 = -(g @ q) / curvature
+    return w + backtracking_line_search(f, grad, w, q, eta0=eta0) * q
+
+
 def fresh_minimize_runs(method):
-    """Newton: one step on fresh quadratics; every method: Rosenbrock from (2, -1) and logistic regression."""
-    return [MinimizeRun(method, f, grad, w0, w_star, label, bounds, one_step=one_step and method == "newton")
+    """Newton: one step on fresh quadratics; every method: Rosenbrock from (2, -1) and logistic regression;
+    on each, the first iterate of the notebook's method."""
+    return [MinimizeRun(method, f, grad, w0, w_star, label, bounds, one_step=one_step and method == "newton",
+                        first=first_iterate(method, f, grad, w0))
             for label, f, grad, w0, w_star, bounds, one_step in hidden_problems()]
