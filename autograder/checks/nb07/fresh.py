@@ -71,7 +71,8 @@ HIDDEN_HESSIAN = [("quartic", 5, 0.1), ("quartic", 2, 0.03), ("rosenbrock", 3, 1
                   ("quartic", 6, 1e-4)]
 HIDDEN_NEWTON = [(4, "spd"), (7, "spd"), (3, "indefinite"), (1, "spd")]
 HIDDEN_HVP = [("quadratic", 6, 4.0, 0.2, 1e-7), ("quadratic", 1, 3.0, 0.5, 1e-6),
-              ("rosenbrock", 3, 1.8, 0.25, 2e-3), ("quartic", 2, 2.2, 1.7, 5e-3), ("quartic", 5, 0.6, 0.35, 1e-2)]
+              ("rosenbrock", 3, 1.8, 0.25, 2e-3), ("quartic", 2, 2.2, 1.7, 5e-3), ("quartic", 5, 0.6, 0.35, 1e-2),
+              ("rosenbrock", 4, 1.6, 0.7, 1e-6)]  # delta = 1e-6 (and eps = 1e-5 above): called at the default
 HIDDEN_CG = [(6, True), (3, False), (7, False, 50.0)]
 HIDDEN_LS = [("rosenbrock", 3, 1.0, 1e-4, 0.5, False), ("quadratic", 5, 2.5, 0.35, 0.6, True),
              ("quadratic", 2, 1.0, 0.45, 0.25, True), ("quartic", 4, 0.9, 0.15, 0.7, True),

@@ -28,7 +28,8 @@ TOLERANCES = {"hess_": 1e-9, "hvp_": 1e-7}
 VISIBLE_HESSIAN = [("quartic", 3, 0.05), ("quartic", 4, 1e-5), ("rosenbrock", 4, 1e-4)]
 VISIBLE_NEWTON = [(3, "spd"), (5, "spd"), (2, "indefinite")]
 VISIBLE_HVP = [("quadratic", 4, 2.5, 0.4, 1e-6), ("quadratic", 3, 0.5, 3.0, 1e-6),
-               ("rosenbrock", 5, 2.5, 0.3, 1e-3), ("quartic", 3, 1.7, 0.6, 1e-2)]
+               ("rosenbrock", 5, 2.5, 0.3, 1e-3), ("quartic", 3, 1.7, 0.6, 1e-2),
+               ("quartic", 4, 1.3, 0.8, 1e-6)]  # delta = 1e-6: called without it, at the default
 VISIBLE_CG = [(4, False), (5, True)]
 VISIBLE_LS = [("rosenbrock", 2, 1.0, 1e-4, 0.5, False), ("quadratic", 3, 3.0, 0.3, 0.5, True),
               ("quadratic", 4, 1.0, 0.45, 0.3, True), ("quartic", 3, 0.7, 0.2, 0.8, False),

@@ -12,10 +12,17 @@ import numpy as np
 from course_lib.gradcheck.naming import format_value
 from course_lib.selfcheck.common import describe, misfit, vector_text
 from course_lib.selfcheck.core import CheckFailure
-from course_lib.selfcheck.nb07.compare import CONTAINERS, require_array
+from course_lib.selfcheck.nb07.compare import (
+    CONTAINERS,
+    NOTEBOOK_DEFAULTS,
+    call_leaving_out,
+    default_note,
+    require_array,
+)
 
 MINIMIZE_TOL = 1e-6
-"""The tol every minimize check passes: stop when ||grad f(w)||_inf <= 1e-6."""
+"""The tol every minimize check passes (the quadratic runs leave tol at its default, also 1e-6): stop when
+||grad f(w)||_inf <= 1e-6."""
 MINIMIZE_MAX_ITER = 500
 """The max_iter every minimize check passes; steepest descent needs thousands on Rosenbrock."""
 POINT_TOL = 1e-4
@@ -159,7 +166,8 @@ def _require_first_step(context, method, f, grad, w0, path, first, exact):
 
 
 def check_minimize_run(minimize, method, f, grad, w0, w_star, label, bounds="other", one_step=False, first=None):
-    """Run ``minimize(f, grad, w0, method, tol=1e-6, max_iter=500)`` and judge the result.
+    """Run ``minimize(f, grad, w0, method, tol=1e-6, max_iter=500)`` and judge the result; on a quadratic
+    the call is ``minimize(f, grad, w0, method)``, tol and max_iter left at the notebook's defaults.
 
     It must return an object with ``x`` and ``path`` (w0 first, x last), keep
     w0 unchanged, never increase f along the path, start along the first
@@ -171,12 +179,18 @@ def check_minimize_run(minimize, method, f, grad, w0, w_star, label, bounds="oth
     w0 = np.asarray(w0, dtype=np.float64)
     w_star = np.asarray(w_star, dtype=np.float64)
     d = w0.size
-    context = f"minimize(..., method={method!r}) on {label} from w0 = {vector_text(w0)}"
+    defaults = bounds == "quadratic"  # a few iterations: tol and max_iter are left at their defaults
+    max_iter = NOTEBOOK_DEFAULTS["minimize"]["max_iter"] if defaults else MINIMIZE_MAX_ITER
+    context = (f"minimize(..., method={method!r}) on {label} from w0 = {vector_text(w0)}"
+               f"{default_note('minimize', ['tol', 'max_iter'] * defaults)}")
     checked = _ShapeChecked(f, grad, d)
     w0_in = w0.copy()
     try:
-        result = minimize(checked.value, checked.gradient, w0_in, method, tol=MINIMIZE_TOL,
-                          max_iter=MINIMIZE_MAX_ITER)
+        if defaults:
+            result = call_leaving_out(context, "minimize", ["tol", "max_iter"], minimize,
+                                      checked.value, checked.gradient, w0_in, method)
+        else:
+            result = minimize(checked.value, checked.gradient, w0_in, method, tol=MINIMIZE_TOL, max_iter=max_iter)
     except (NotImplementedError, CheckFailure):
         raise
     except Exception as exc:  # say which run broke; the student's other functions are the usual cause
@@ -209,8 +223,8 @@ def check_minimize_run(minimize, method, f, grad, w0, w_star, label, bounds="oth
                         exact=(method == "cg" and bounds == "quadratic"))
     distance = float(np.max(np.abs(x - w_star)))
     if distance > POINT_TOL * max(1.0, float(np.max(np.abs(w_star)))):
-        ran_out = nit >= MINIMIZE_MAX_ITER
-        why = (f"it used all max_iter = {MINIMIZE_MAX_ITER} iterations" if ran_out
+        ran_out = nit >= max_iter
+        why = (f"it used all max_iter = {max_iter} iterations" if ran_out
                else f"it stopped after {nit} iterations with ||grad f(x)||_inf = "
                     f"{format_value(np.max(np.abs(grad(x))))}")
         raise CheckFailure(f"{context}: did not reach the minimiser {vector_text(w_star)}: x = {vector_text(x)}, "

@@ -524,6 +524,26 @@ def minimize_aliased_path(f, grad_f, w0, method, tol=1e-6, max_iter=1000):
     return OptResult(result.x, [result.x] * len(result.path), result.nit)  # one array appended again and again
 
 
+def hvp_no_default(grad_fn, w, v, delta=None):
+    return hvp_plain(grad_fn, w, v, delta)
+
+
+def hvp_default_too_large(grad_fn, w, v, delta=1e-2):
+    return hvp_plain(grad_fn, w, v, delta)
+
+
+def ls_default_c(f, grad_f, w, direction, eta0=1.0, c=0.5, shrink=0.5, max_iter=50):
+    return ls_while(f, grad_f, w, direction, eta0, c, shrink, max_iter)
+
+
+def minimize_default_tol(f, grad_f, w0, method, tol=1e-2, max_iter=1000):
+    return minimize_notebook(f, grad_f, w0, method, tol, max_iter)
+
+
+def minimize_no_defaults(f, grad_f, w0, method, tol, max_iter):
+    return minimize_notebook(f, grad_f, w0, method, tol, max_iter)
+
+
 MISTAKES = [
     ("hessian_fd", (hess_unsym,), "not symmetrised"),
     ("hessian_fd", (hess_rows_unsym,), "TRANSPOSE"),
@@ -585,6 +605,12 @@ MISTAKES = [
     ("minimize_lbfgs", (minimize_returns_array,), "attributes x and path"),
     ("minimize_cg", (minimize_path_without_w0,), "result.path[0] must be w0"),
     ("minimize_newton", (minimize_aliased_path,), "append copies"),
+    # defaults of the notebook's signatures, called without the argument
+    ("hvp_fd", (hvp_no_default,), "give each argument the default of the notebook's signature, hvp_fd("),
+    ("hvp_fd", (hvp_default_too_large,), "delta = 1e-06, delta left at its default"),
+    ("backtracking_line_search", (ls_default_c,), "eta0, c and shrink left at their defaults"),
+    ("minimize_bfgs", (minimize_default_tol,), "tol and max_iter left at their defaults: did not reach"),
+    ("minimize_lbfgs", (minimize_no_defaults,), "give each argument the default of the notebook's signature"),
     # the early steps and the counts theory fixes on a quadratic
     ("minimize_cg", (make_minimize(cg_exact_from=1),), "is the exact minimiser along q and Armijo accepts it"),
     ("minimize_cg", (make_minimize(cg_exact_from=None),), "is the exact minimiser along q and Armijo accepts it"),
