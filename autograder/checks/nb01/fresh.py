@@ -117,7 +117,8 @@ def fresh_relative_error_cases():
 
 
 def fresh_elementwise_cases(op, alphas=(None,)):
-    """Four shapes of Gaussian inputs (away from the kink for the ReLUs), then special inputs, per alpha."""
+    """Four shapes of Gaussian inputs (away from the kink for the ReLUs), then special inputs, per alpha:
+    exact zeros for the ReLUs, +-745 for softplus, the saturated tails and +-1000 for sigmoid and tanh."""
     rng = np.random.default_rng(SEED + 10 + len(op))
     inputs = []
     for shape in SHAPES:
@@ -129,6 +130,8 @@ def fresh_elementwise_cases(op, alphas=(None,)):
         inputs.append((np.array([[-745.0, -60.0, -1e-3], [1e-3, 60.0, 745.0]]), False))
     else:
         inputs.append((np.array([[-15.0, -9.0, 9.0], [15.0, 0.01, -0.01]]), True))
+        # extreme scale: exp(+-x) overflows beyond 709, which a formula built from exp(x) turns into nan
+        inputs.append((np.array([[-1000.0, -745.0, 0.5], [-2.0, 745.0, 1000.0]]), False))
     for alpha in alphas:
         params = () if alpha is None else (alpha,)
         for x, fd in inputs:

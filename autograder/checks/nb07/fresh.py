@@ -71,7 +71,8 @@ HIDDEN_HESSIAN = [("quartic", 5, 0.1), ("quartic", 2, 0.03), ("rosenbrock", 3, 1
                   ("quartic", 6, 1e-4)]
 HIDDEN_NEWTON = [(4, "spd"), (7, "spd"), (3, "indefinite"), (1, "spd")]
 HIDDEN_HVP = [("quadratic", 6, 4.0, 0.2, 1e-7), ("quadratic", 1, 3.0, 0.5, 1e-6),
-              ("rosenbrock", 3, 1.8, 0.25, 2e-3), ("quartic", 2, 2.2, 1.7, 5e-3), ("quartic", 5, 0.6, 0.35, 1e-2)]
+              ("rosenbrock", 3, 1.8, 0.25, 2e-3), ("quartic", 2, 2.2, 1.7, 5e-3), ("quartic", 5, 0.6, 0.35, 1e-2),
+              ("rosenbrock", 4, 1.6, 0.7, 1e-6)]  # delta = 1e-6 (and eps = 1e-5 above): called at the default
 HIDDEN_CG = [(6, True), (3, False), (7, False, 50.0)]
 HIDDEN_LS = [("rosenbrock", 3, 1.0, 1e-4, 0.5, False), ("quadratic", 5, 2.5, 0.35, 0.6, True),
              ("quadratic", 2, 1.0, 0.45, 0.25, True), ("quartic", 4, 0.9, 0.15, 0.7, True),
@@ -237,7 +238,32 @@ def hidden_problems():
 
 
 
+def first_iterate(method, f, grad, w0):
+    """w_1 of the notebook's minimize (its steps 1 to 3, once) from w0, with course_lib's references.
+
+    newton: q = newton_step(w0, g, H) - w0 with H = hessian_fd(grad, w0), eta0 = 1; cg: q = -g,
+    eta0 = -g.q / q^T H q with H q = hvp_fd(grad, w0, q); bfgs, lbfgs: q = -g (H_inv = I, no pairs),
+    eta0 = 1; then eta = backtracking_line_search(f, grad, w0, q, eta0=eta0) at its defaults.
+    None for Newton where H is not positive definite (the notebook's saddle-free direction is not graded).
+    """
+    w = np.array(w0, dtype=np.float64)
+    g = grad(w)
+    q, eta0 = -g, 1.0
+    if method == "newton":
+        H = hessian_fd(grad, w)
+        if np.linalg.eigvalsh(H)[0] <= 0:
+            return None
+        q = newton_step(w, g, H, check=False) - w
+    elif method == "cg":
+        curvature = q @ hvp_fd(grad, w, q)
+        if curvature > 0:
+            eta0 = -(g @ q) / curvature
+    return w + backtracking_line_search(f, grad, w, q, eta0=eta0) * q
+
+
 def fresh_minimize_runs(method):
-    """Newton: one step on fresh quadratics; every method: Rosenbrock from (2, -1) and logistic regression."""
-    return [MinimizeRun(method, f, grad, w0, w_star, label, bounds, one_step=one_step and method == "newton")
+    """Newton: one step on fresh quadratics; every method: Rosenbrock from (2, -1) and logistic regression;
+    on each, the first iterate of the notebook's method."""
+    return [MinimizeRun(method, f, grad, w0, w_star, label, bounds, one_step=one_step and method == "newton",
+                        first=first_iterate(method, f, grad, w0))
             for label, f, grad, w0, w_star, bounds, one_step in hidden_problems()]

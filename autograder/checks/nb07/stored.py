@@ -8,8 +8,17 @@ layout is described in course_lib/selfcheck/nb07/cases.py, which reads them.
 """
 import numpy as np
 
-from autograder.checks.nb07.fresh import bfgs_case, cg_case, hessian_case, hvp_case, lbfgs_case, ls_case, newton_case
-from course_lib.selfcheck.nb07.cases import seeded_cases
+from autograder.checks.nb07.fresh import (
+    bfgs_case,
+    cg_case,
+    first_iterate,
+    hessian_case,
+    hvp_case,
+    lbfgs_case,
+    ls_case,
+    newton_case,
+)
+from course_lib.selfcheck.nb07.cases import seeded_cases, visible_minimize_problems
 
 # Finite differences divide rounding by their step, so a last-bit change of a gradient on another
 # CPU or BLAS grows to about 1e-16 / delta of the result: these stored values are compared with a
@@ -19,7 +28,8 @@ TOLERANCES = {"hess_": 1e-9, "hvp_": 1e-7}
 VISIBLE_HESSIAN = [("quartic", 3, 0.05), ("quartic", 4, 1e-5), ("rosenbrock", 4, 1e-4)]
 VISIBLE_NEWTON = [(3, "spd"), (5, "spd"), (2, "indefinite")]
 VISIBLE_HVP = [("quadratic", 4, 2.5, 0.4, 1e-6), ("quadratic", 3, 0.5, 3.0, 1e-6),
-               ("rosenbrock", 5, 2.5, 0.3, 1e-3), ("quartic", 3, 1.7, 0.6, 1e-2)]
+               ("rosenbrock", 5, 2.5, 0.3, 1e-3), ("quartic", 3, 1.7, 0.6, 1e-2),
+               ("quartic", 4, 1.3, 0.8, 1e-6)]  # delta = 1e-6: called without it, at the default
 VISIBLE_CG = [(4, False), (5, True)]
 VISIBLE_LS = [("rosenbrock", 2, 1.0, 1e-4, 0.5, False), ("quadratic", 3, 3.0, 0.3, 0.5, True),
               ("quadratic", 4, 1.0, 0.45, 0.3, True), ("quartic", 3, 0.7, 0.2, 0.8, False),
@@ -53,11 +63,15 @@ def flatten_case(prefix, case):
 
 
 def build():
-    """{key: array}: every stored case of every kind, and the counts <kind>_n."""
+    """{key: array}: every stored case of every kind, the counts <kind>_n, and the first iterate of each
+    method on each visible minimize problem (minfirst_<method>_<k>)."""
     values = {}
     for kind, make_case, seed, settings in GROUPS:
         cases = seeded_cases(make_case, seed, settings)
         values[f"{kind}_n"] = np.array(len(cases))
         for k, case in enumerate(cases):
             values.update(flatten_case(f"{kind}_{k}", case))
+    for method in ("newton", "cg", "bfgs", "lbfgs"):
+        for k, (f, grad, w0, *_) in enumerate(visible_minimize_problems()):
+            values[f"minfirst_{method}_{k}"] = np.asarray(first_iterate(method, f, grad, w0))
     return values

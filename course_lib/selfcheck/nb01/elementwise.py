@@ -32,6 +32,8 @@ OVERFLOW_HINTS = {
                 "which only exponentiates numbers <= 0.",
     "sigmoid": "use exp(-|x|), which never overflows: 1 / (1 + e^-|x|) for x >= 0 and "
                "e^-|x| / (1 + e^-|x|) for x < 0.",
+    "tanh": "exp(|x|) overflows for |x| > 709, and (e^x - e^-x) / (e^x + e^-x) becomes inf / inf = nan. Use "
+            "np.tanh(x), or a form that only exponentiates numbers <= 0: sign(x) (1 - e^-2|x|) / (1 + e^-2|x|).",
 }
 
 

@@ -16,9 +16,11 @@ computed by the instructor's build (autograder/checks/nb03/stored.py).
 
 Import direction: self-check (this file) -> home modules (cases.py,
 mistakes.py, compare.py and the topic modules conv_delta.py, conv.py,
-pooling.py, im2col.py); the hidden checks in autograder/checks/nb03 import the
+pooling.py, im2col.py; debugging.py, given this file's forward check, for
+the debugging cell); the hidden checks in autograder/checks/nb03 import the
 home too; the home never imports back.
 """
+from course_lib.selfcheck.nb03 import debugging
 from course_lib.selfcheck.nb03.cases import (
     stored_avgpool_cases,
     stored_conv2d_cases,
@@ -60,3 +62,9 @@ check_maxpool_backward = TABLE.self_check("maxpool_backward")
 check_avgpool_forward = TABLE.self_check("avgpool_forward")
 check_avgpool_backward = TABLE.self_check("avgpool_backward")
 check_im2col = TABLE.self_check("im2col")
+
+
+def forward_first_note(conv2d_forward):
+    """For the debugging cell: None when conv2d_forward passes its self-check, else a sentence saying to check
+    the forward first (the cell's finite differences are of the student's own forward)."""
+    return debugging.forward_first_note(check_conv2d_forward, conv2d_forward)

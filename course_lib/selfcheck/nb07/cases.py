@@ -21,6 +21,8 @@ Entries of the data cases, by kind (the stored prefix in brackets):
                         a mistake's entry is its step)
   bfgs_update [bfgs]    H_inv, s, y, H_new
   lbfgs_direction [lbfgs]  grad, S (m, d), Y (m, d) (pairs oldest first), q
+and, for the minimize runs, minfirst_<method>_<k>: the first iterate w_1 of the notebook's method on
+visible problem k (see visible_minimize_problems).
 
 Stored layout (``stored("nb07", key)``), for a case with prefix P = <kind>_k, k < <kind>_n:
   <kind>_n              how many cases of that kind
@@ -31,7 +33,7 @@ Stored layout (``stored("nb07", key)``), for a case with prefix P = <kind>_k, k 
 """
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -255,8 +257,9 @@ class MinimizeRun:
     w0: np.ndarray
     w_star: np.ndarray
     label: str
-    bounds: str = "other"        # the row of ITERATION_BOUNDS
+    bounds: str = "other"        # "quadratic", "rosenbrock" or "other": see minimize.iteration_bound
     one_step: bool = False       # Newton on a quadratic: exactly one iteration
+    first: Optional[np.ndarray] = None  # w_1, the first iterate of the notebook's method (None: not checked)
 
 
 def quadratic_hessian(seed=70):
@@ -336,16 +339,24 @@ def stored_lbfgs_direction_cases():
     yield LbfgsSecant(case["S"], case["Y"])
 
 
-def visible_minimize_runs(method):
-    """A quadratic (Newton: one step), then Rosenbrock in 2 and 4 variables."""
+def visible_minimize_problems():
+    """(f, grad, w0, w_star, label, bounds) of the visible minimize runs: a quadratic, then Rosenbrock in 2 and
+    4 variables. The trusted build stores the first iterate of each method on each (minfirst_<method>_<k>)."""
     A, b = visible_quadratic()
     f, grad = make_problem(quadratic_case(A, b), "minimize")
-    yield MinimizeRun(method, f, grad, np.ones(b.size), np.linalg.solve(A, b),
-                      "a quadratic in 5 variables (eigenvalues of A from 1 to 20)", "quadratic",
-                      one_step=(method == "newton"))
+    problems = [(f, grad, np.ones(b.size), np.linalg.solve(A, b),
+                 "a quadratic in 5 variables (eigenvalues of A from 1 to 20)", "quadratic")]
     for w0 in (np.array([-1.2, 1.0]), np.array([-1.2, 1.0, -1.2, 1.0])):
-        yield MinimizeRun(method, rosenbrock_value, rosenbrock_gradient, w0, np.ones(w0.size),
-                          f"Rosenbrock's function in {w0.size} variables", "rosenbrock")
+        problems.append((rosenbrock_value, rosenbrock_gradient, w0, np.ones(w0.size),
+                         f"Rosenbrock's function in {w0.size} variables", "rosenbrock"))
+    return problems
+
+
+def visible_minimize_runs(method):
+    """The visible problems, each with its stored first iterate (Newton on the quadratic: one step)."""
+    for k, (f, grad, w0, w_star, label, bounds) in enumerate(visible_minimize_problems()):
+        yield MinimizeRun(method, f, grad, w0, w_star, label, bounds, one_step=(method == "newton" and k == 0),
+                          first=stored_values.stored(NB, f"minfirst_{method}_{k}"))
 
 
 stored_minimize_newton_cases = partial(visible_minimize_runs, "newton")

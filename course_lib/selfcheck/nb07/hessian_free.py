@@ -12,7 +12,16 @@ import numpy as np
 from course_lib.selfcheck.common import MATCH_TOL, misfit, vector_text
 from course_lib.selfcheck.core import CheckFailure
 from course_lib.selfcheck.nb07.cases import CgSolves, HvpAtZero
-from course_lib.selfcheck.nb07.compare import DISTINCT, VALUE_TOL, require_array, require_values, solution_of
+from course_lib.selfcheck.nb07.compare import (
+    DISTINCT,
+    VALUE_TOL,
+    call_leaving_out,
+    default_note,
+    left_at_default,
+    require_array,
+    require_values,
+    solution_of,
+)
 from course_lib.selfcheck.nb07.mistakes import MISTAKES
 from course_lib.selfcheck.nb07.problems import describe_problem, make_problem
 
@@ -30,11 +39,12 @@ def check_hvp_fd_case(hvp_fd, case):
 def check_hvp_fd_values(hvp_fd, case):
     """``case``: a problem, w, v, delta, Hv (the right result) and mistakes."""
     w, v, delta = case["w"], case["v"], float(case["delta"])
+    default = left_at_default("hvp_fd", "delta", delta)  # then called as hvp_fd(grad_f, w, v)
     context = (f"hvp_fd on {describe_problem(case)}, ||w|| = {np.linalg.norm(w):.3g}, "
-               f"||v|| = {np.linalg.norm(v):.3g}, delta = {delta:g}")
+               f"||v|| = {np.linalg.norm(v):.3g}, delta = {delta:g}{default_note('hvp_fd', ['delta'] * default)}")
     _, grad = make_problem(case, "hvp_fd")
     w_in, v_in = w.copy(), v.copy()
-    Hv = hvp_fd(grad, w_in, v_in, delta)
+    Hv = call_leaving_out(context, "hvp_fd", ["delta"] * default, hvp_fd, grad, w_in, v_in, *[delta] * (not default))
     for label, arg, original in (("w", w_in, w), ("v", v_in, v)):
         if not np.array_equal(arg, original):
             raise CheckFailure(f"{context}: hvp_fd modified its input {label}; build w + h v as a new array.")

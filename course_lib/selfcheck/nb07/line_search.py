@@ -11,7 +11,7 @@ from course_lib.gradcheck.naming import format_value
 from course_lib.selfcheck.common import describe
 from course_lib.selfcheck.core import CheckFailure
 from course_lib.selfcheck.nb07.cases import LineSearchCases, LineSearchErrors
-from course_lib.selfcheck.nb07.compare import CONTAINERS
+from course_lib.selfcheck.nb07.compare import CONTAINERS, call_leaving_out, default_note, left_at_default
 from course_lib.selfcheck.nb07.mistakes import MISTAKES
 from course_lib.selfcheck.nb07.problems import describe_problem, make_problem, quadratic_case
 
@@ -42,11 +42,16 @@ def _run_backtracking(backtracking_line_search, case):
     w, q = case["w"], case["direction"]
     eta0, c, shrink = float(case["eta0"]), float(case["c"]), float(case["shrink"])
     f, grad = make_problem(case, "backtracking_line_search")
+    settings = {"eta0": eta0, "c": c, "shrink": shrink}
+    given = {k: v for k, v in settings.items() if not left_at_default("backtracking_line_search", k, v)}
+    left_out = [k for k in settings if k not in given]
+    note = default_note("backtracking_line_search", left_out)
     context = (f"backtracking_line_search on {describe_problem(case)} with eta0 = {eta0:g}, c = {c:g}, "
-               f"shrink = {shrink:g}")
+               f"shrink = {shrink:g}{note}")
     w_in, q_in = w.copy(), q.copy()
     try:
-        value = backtracking_line_search(f, grad, w_in, q_in, eta0=eta0, c=c, shrink=shrink, max_iter=60)
+        value = call_leaving_out(context, "backtracking_line_search", left_out, backtracking_line_search,
+                                 f, grad, w_in, q_in, **given, max_iter=60)
     except NotImplementedError:
         raise
     except (RuntimeError, ValueError) as exc:  # "found no step": judged below against the right step

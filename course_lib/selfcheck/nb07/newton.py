@@ -8,7 +8,7 @@ import numpy as np
 
 from course_lib.selfcheck.core import CheckFailure
 from course_lib.selfcheck.nb07.cases import NewtonOnQuadratic, QuadraticHessian
-from course_lib.selfcheck.nb07.compare import require_values
+from course_lib.selfcheck.nb07.compare import call_leaving_out, default_note, left_at_default, require_values
 from course_lib.selfcheck.nb07.problems import describe_problem, make_problem, quadratic_case
 
 
@@ -24,10 +24,11 @@ def check_hessian_fd_values(hessian_fd, case):
     """``case``: a problem (see make_problem), w, eps, H (the right result) and mistakes."""
     w, eps = case["w"], float(case["eps"])
     d = w.size
-    context = f"hessian_fd on {describe_problem(case)}, eps = {eps:g}"
+    default = left_at_default("hessian_fd", "eps", eps)  # then called as hessian_fd(grad_f, w)
+    context = f"hessian_fd on {describe_problem(case)}, eps = {eps:g}{default_note('hessian_fd', ['eps'] * default)}"
     _, grad = make_problem(case, "hessian_fd")
     w_in = w.copy()
-    H = hessian_fd(grad, w_in, eps)
+    H = call_leaving_out(context, "hessian_fd", ["eps"] * default, hessian_fd, grad, w_in, *[eps] * (not default))
     if not np.array_equal(w_in, w):
         raise CheckFailure(f"{context}: hessian_fd modified w in place; perturb a copy (w + eps e_j makes one), "
                            "or restore the entry afterwards.")
@@ -47,11 +48,7 @@ def check_quadratic_hessian(hessian_fd, case):
     # called without eps: the default step must give A too (any step is exact on a quadratic)
     context = ("hessian_fd(grad_f, w) on the quadratic 1/2 w^T A w - b^T w (3 variables, Hessian A), "
                "eps left at its default")
-    try:
-        H = hessian_fd(grad, case.w.copy())
-    except TypeError as exc:  # no default, or a default that is not a number
-        raise CheckFailure(f"{context}: your code raised TypeError: {exc}; give eps the default of the "
-                           "notebook's signature, hessian_fd(grad_fn, w, eps=1e-5).") from None
+    H = call_leaving_out(context, "hessian_fd", ["eps"], hessian_fd, grad, case.w.copy())
     require_values(context, "H", case.A, H, tol=1e-6)
 
 

@@ -361,6 +361,20 @@ def sigmoid_b_again(dout, a):
     return dout * s * (1.0 - s)
 
 
+def tanh_f_exp(x):
+    """tanh from its definition with exp(x): nan for |x| > 709 (inf / inf)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
+    return out, out
+
+
+def sigmoid_f_exp_x(x):
+    """sigmoid as e^x / (1 + e^x): nan for x > 709 (inf / inf)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.exp(x) / (1.0 + np.exp(x))
+    return out, out
+
+
 def tanh_b_square(dout, a):
     return dout * (1.0 - a) ** 2
 

@@ -31,7 +31,9 @@ from tests.notebooks.nb01.implementations import (
     bp_by_paths,
     bp_memoized,
     pd_literal,
+    sigmoid_f_exp_x,
     stub,
+    tanh_f_exp,
 )
 
 SIDES = ["self-check", "hidden check"]
@@ -168,6 +170,18 @@ def bp_first_output_only(graph, o):
 def test_hidden_cases_catch_what_the_visible_ones_may_miss(group, functions):
     result = evaluate(group, check_of("hidden check", group), *functions)
     assert result.status == "failed", result
+
+
+@pytest.mark.parametrize("group,functions,words", [
+    ("tanh", (tanh_f_exp, act.tanh_backward), "exp(|x|) overflows for |x| > 709"),
+    ("sigmoid", (sigmoid_f_exp_x, act.sigmoid_backward), "use exp(-|x|), which never overflows"),
+], ids=["tanh from exp(x)", "sigmoid as e^x / (1 + e^x)"])
+def test_extreme_inputs_of_the_hidden_check_name_an_overflowing_formula(group, functions, words):
+    """The visible tails (|x| <= 12) hide an exp(x) formula; the hidden +-1000 turn it into nan, named."""
+    assert evaluate(group, check_of("self-check", group), *functions).passed
+    result = evaluate(group, check_of("hidden check", group), *functions)
+    assert result.status == "failed" and words in result.message, result
+    assert any(f"(x = {x})" in result.message for x in (-1000, -745, 745, 1000)), result.message
 
 
 def test_leaky_alpha_hard_coded_to_the_visible_value_is_named():

@@ -215,6 +215,24 @@ def test_mistakes_are_named(side, label, stem, fns, phrases, own):
         assert phrase in result.message, result.message
 
 
+# ----------------------------------------------------------------------------- the debugging cell
+@pytest.mark.parametrize("forward", [partial(F, flip=True), partial(F, bias=False),
+                                     lambda x, w, b, stride=1, pad=0: F(x, w, b, stride, pad, index_step=1)],
+                         ids=["flipped kernel", "no bias", "window index without stride"])
+def test_the_debugging_cell_says_check_the_forward_first_when_the_forward_is_wrong(forward):
+    """With a wrong forward the cell's finite differences would blame a correct backward: the note comes first."""
+    note = nb03_self.forward_first_note(forward)
+    assert note.startswith("Check the forward first")
+    assert "even a correct conv2d_backward disagrees" in note
+    assert evaluate("f", nb03_self.check_conv2d_forward, forward).message in note  # what the forward's check found
+
+
+@pytest.mark.parametrize("forward", [conv2d_forward, conv2d_forward_loops, F, v.conv_forward_scipy],
+                         ids=["im2col", "loops", "positions", "scipy"])
+def test_the_debugging_cell_has_no_note_for_a_right_forward(forward):
+    assert nb03_self.forward_first_note(forward) is None
+
+
 # ----------------------------------------------------------------------------- stubs and the contract
 def _stub(*args, **kwargs):
     raise NotImplementedError()

@@ -175,8 +175,12 @@ def make_minimize(newton_step=newton_inv, hessian_fd=hess_stacked, hvp_fd=hvp_pl
                   line_search=ls_while, bfgs_update=bfgs_expanded, lbfgs_direction=lbfgs_two_loop,
                   scale_first=False, memory_default=10, cg_beta="eq21", bfgs_update_on=True,
                   lbfgs_pairs=True, newton_eta0=1.0, line_search_on=True, record_w0=True,
-                  return_x_only=False):
-    """The notebook's minimize with its parts swappable (valid choices and mistakes)."""
+                  return_x_only=False, cg_exact_from=0):
+    """The notebook's minimize with its parts swappable (valid choices and mistakes).
+
+    cg_exact_from: the first iteration whose line search starts from the exact step -g.q / q^T H q (the
+    notebook: 0; 1 is a slip in the first step only; None never).
+    """
 
     def minimize(f, grad_f, w0, method, tol=1e-6, max_iter=1000, memory=memory_default):
         w = np.array(w0, dtype=np.float64)
@@ -207,7 +211,7 @@ def make_minimize(newton_step=newton_inv, hessian_fd=hess_stacked, hvp_fd=hvp_pl
                     q, since = -g, 0
                 Hq = hvp_fd(grad_f, w, q, 1e-6)
                 curvature = q @ Hq
-                if curvature > 0:
+                if curvature > 0 and cg_exact_from is not None and k >= cg_exact_from:
                     eta0 = -(g @ q) / curvature
                 since += 1
             elif method == "bfgs":
@@ -262,6 +266,10 @@ REFERENCES = {
     "bfgs_update": (ref.bfgs_update,),
     "lbfgs_direction": (ref.lbfgs_direction,),
     **{group: (ref.minimize,) for group in MINIMIZE_GROUPS},
+    # course_lib's nonlinear CG takes inexact strong-Wolfe steps, so on a quadratic its iterates are not
+    # linear CG's and it needs more than d iterations; the notebook's cg takes the exact first trial step,
+    # and the check holds it to what theory fixes (see test_inexact_cg_steps_are_told_the_exact_step).
+    "minimize_cg": (minimize_notebook,),
 }
 
 ALTERNATIVES = {
@@ -516,6 +524,26 @@ def minimize_aliased_path(f, grad_f, w0, method, tol=1e-6, max_iter=1000):
     return OptResult(result.x, [result.x] * len(result.path), result.nit)  # one array appended again and again
 
 
+def hvp_no_default(grad_fn, w, v, delta=None):
+    return hvp_plain(grad_fn, w, v, delta)
+
+
+def hvp_default_too_large(grad_fn, w, v, delta=1e-2):
+    return hvp_plain(grad_fn, w, v, delta)
+
+
+def ls_default_c(f, grad_f, w, direction, eta0=1.0, c=0.5, shrink=0.5, max_iter=50):
+    return ls_while(f, grad_f, w, direction, eta0, c, shrink, max_iter)
+
+
+def minimize_default_tol(f, grad_f, w0, method, tol=1e-2, max_iter=1000):
+    return minimize_notebook(f, grad_f, w0, method, tol, max_iter)
+
+
+def minimize_no_defaults(f, grad_f, w0, method, tol, max_iter):
+    return minimize_notebook(f, grad_f, w0, method, tol, max_iter)
+
+
 MISTAKES = [
     ("hessian_fd", (hess_unsym,), "not symmetrised"),
     ("hessian_fd", (hess_rows_unsym,), "TRANSPOSE"),
@@ -577,4 +605,18 @@ MISTAKES = [
     ("minimize_lbfgs", (minimize_returns_array,), "attributes x and path"),
     ("minimize_cg", (minimize_path_without_w0,), "result.path[0] must be w0"),
     ("minimize_newton", (minimize_aliased_path,), "append copies"),
+    # defaults of the notebook's signatures, called without the argument
+    ("hvp_fd", (hvp_no_default,), "give each argument the default of the notebook's signature, hvp_fd("),
+    ("hvp_fd", (hvp_default_too_large,), "delta = 1e-06, delta left at its default"),
+    ("backtracking_line_search", (ls_default_c,), "eta0, c and shrink left at their defaults"),
+    ("minimize_bfgs", (minimize_default_tol,), "tol and max_iter left at their defaults: did not reach"),
+    ("minimize_lbfgs", (minimize_no_defaults,), "give each argument the default of the notebook's signature"),
+    # the early steps and the counts theory fixes on a quadratic
+    ("minimize_cg", (make_minimize(cg_exact_from=1),), "is the exact minimiser along q and Armijo accepts it"),
+    ("minimize_cg", (make_minimize(cg_exact_from=None),), "is the exact minimiser along q and Armijo accepts it"),
+    ("minimize_newton", (make_minimize(newton_step=newton_diagonal),), "your first step points elsewhere"),
+    ("minimize_lbfgs", (make_minimize(memory_default=1),),
+     "here (on a d-dimensional quadratic L-BFGS (with at least d pairs of memory)"),
+    ("minimize_bfgs", (make_minimize(line_search=_ls_with("once_more")),),
+     "here (on a d-dimensional quadratic BFGS learns the curvature"),
 ]

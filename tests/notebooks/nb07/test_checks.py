@@ -25,7 +25,7 @@ from course_lib.selfcheck.common import misfit, usable_mistakes
 from course_lib.selfcheck.nb07.cases import seeded_cases, stored_case, stored_count
 from course_lib.selfcheck.nb07.compare import DISTINCT
 from course_lib.selfcheck.nb07.line_search import _same_step
-from course_lib.selfcheck.nb07.minimize import ITERATION_BOUNDS, POINT_TOL
+from course_lib.selfcheck.nb07.minimize import ITERATION_BOUNDS, POINT_TOL, iteration_bound
 from course_lib.selfcheck.nb07.mistakes import MISTAKES as CATALOGUE
 from course_lib.selfcheck.nb07.problems import make_problem, quartic_gradient, quartic_value
 from tests.notebooks.nb07.implementations import (
@@ -40,6 +40,7 @@ from tests.notebooks.nb07.implementations import (
     lbfgs_two_loop,
     make_minimize,
     minimize_notebook,
+    minimize_scaled,
     newton_inv,
     stub,
 )
@@ -272,10 +273,30 @@ def test_cg_mistakes_differ_from_each_other_on_the_graded_cases():
 def test_hidden_problems_are_solved_by_the_reference_within_the_bounds():
     for label, f, grad, w0, w_star, bounds, _ in fresh.hidden_problems():
         for method in ("newton", "cg", "bfgs", "lbfgs"):
+            bound = iteration_bound(bounds, method, w0.size)
+            for impl in (minimize_notebook, minimize_scaled):
+                result = impl(f, grad, w0, method, tol=1e-6, max_iter=500)
+                assert result.nit <= bound, (label, method, result.nit, bound)
+                assert np.max(np.abs(result.x - w_star)) < POINT_TOL
+            if method == "cg" and bounds == "quadratic":
+                continue  # course_lib's CG takes inexact Wolfe steps: see test_inexact_cg_steps_are_told_the_exact_step
             result = ref.minimize(f, grad, w0, method)
             assert result.success, (label, method, result.message)
-            assert result.nit <= ITERATION_BOUNDS[bounds][method], (label, method, result.nit)
+            assert result.nit <= bound, (label, method, result.nit, bound)
             assert np.max(np.abs(result.x - w_star)) < POINT_TOL
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_inexact_cg_steps_are_told_the_exact_step(side):
+    """course_lib's CG (strong-Wolfe steps) is not the notebook's: on a quadratic it is told the exact step."""
+    result = evaluate("cg", check_of(side, "minimize_cg"), ref.minimize)
+    assert result.status == "failed"
+    assert "On a quadratic the first trial step eta0 = -g.q / q^T H q is the exact minimiser" in result.message
+
+
+def test_quadratic_bounds_follow_theory():
+    assert [iteration_bound("quadratic", m, 7) for m in ("newton", "cg", "bfgs", "lbfgs")] == [1, 9, 22, 22]
+    assert iteration_bound("rosenbrock", "cg", 2) == ITERATION_BOUNDS["rosenbrock"]["cg"]
 
 
 def test_newton_with_an_inverse_hessian_and_eigenvalue_floor_passes():
