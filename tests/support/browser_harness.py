@@ -47,7 +47,7 @@ SERVER_START_SECONDS = 60
 PAGE_SECONDS = 60
 # Running all of notebook 05 takes about 15 s alone, longer beside other tests; wait well beyond.
 RUN_ALL_RETRY_SECONDS = 20  # no cell started this long after Run All: click it again
-RUN_ALL_SECONDS = 180
+RUN_ALL_SECONDS = 300
 # No "Would you like to get Jupyter news?" notice over the page (other notices stay: they tell of errors).
 DISABLED_PLUGINS = {"@jupyterlab/apputils-extension:announcements": True}
 # Attach every cell to the page, so cells and widgets far down a long notebook are there to find.
