@@ -137,17 +137,25 @@ def _solution(text):
 DUE = datetime.datetime(2025, 3, 1, 12, 0, 0)
 
 
-@pytest.mark.slow
-def test_a_course_directory_is_graded_into_its_gradebook_with_late_penalties(tmp_path, source):
+def course_due_at(root, source, due):
+    """make_course, with the assignment due at ``due`` and a custom late plugin: 2 points per day started."""
     from nbgrader.api import Gradebook
 
-    course, release = make_course(tmp_path / "course", source)
+    course, release = make_course(root, source)
     (course.root / "late.py").write_text(PER_HOUR)
     (course.root / "nbgrader_config.py").write_text(
         'c = get_config()\nc.CourseDirectory.course_id = "warmup101"\n'
         'c.AssignLatePenalties.plugin_class = "late.TwoPointsPerDay"\nc.Exchange.root = "/nonexistent"\n')
     with Gradebook(course.db_url) as gb:
-        gb.update_or_create_assignment(ASSIGNMENT, duedate=DUE)
+        gb.update_or_create_assignment(ASSIGNMENT, duedate=due)
+    return course, release
+
+
+@pytest.mark.slow
+def test_a_course_directory_is_graded_into_its_gradebook_with_late_penalties(tmp_path, source):
+    from nbgrader.api import Gradebook
+
+    course, release = course_due_at(tmp_path / "course", source, DUE)
     for student, nb in students(release).items():
         late = student == "cy"
         submit(course, student, nb, DUE + datetime.timedelta(hours=30 if late else -1))
@@ -233,13 +241,7 @@ def test_an_extension_granted_after_grading_lowers_the_penalty_on_the_next_run(t
     `workbook grade` (no --regrade: the notebook is unchanged) takes the lateness from the gradebook again."""
     from nbgrader.api import Gradebook
 
-    course, release = make_course(tmp_path / "course", source)
-    (course.root / "late.py").write_text(PER_HOUR)
-    (course.root / "nbgrader_config.py").write_text(
-        'c = get_config()\nc.CourseDirectory.course_id = "warmup101"\n'
-        'c.AssignLatePenalties.plugin_class = "late.TwoPointsPerDay"\nc.Exchange.root = "/nonexistent"\n')
-    with Gradebook(course.db_url) as gb:
-        gb.update_or_create_assignment(ASSIGNMENT, duedate=DUE)
+    course, release = course_due_at(tmp_path / "course", source, DUE)
     submit(course, "cy", students(release)["cy"], DUE + datetime.timedelta(hours=30))
     (before,) = grade_folder(course.root, course.root / "graded", stream=io.StringIO()).results
     assert before.seconds_late == pytest.approx(30 * 3600) and before.late_penalty == 4.0
