@@ -20,7 +20,8 @@ The JSON forms are the stored ones (autograder/grading/store.py writes them,
 result file adds "format", the notebook and its hashes, "seconds",
 "outputs" ({grade_id: printed text}) and "notes" (sentences for the student),
 and, from a course's gradebook, "timestamp", "seconds_late" and
-"late_penalty" (optional: older result files without them still load).
+"late_penalty", and "round_trips", the requests grading sent to the sandbox
+(optional: older result files without them still load).
 Reading one checks every field and raises ResultFileError naming what is wrong.
 """
 import os
@@ -131,6 +132,7 @@ class SubmissionResult:
     timestamp: str = ""                           # when it was submitted (timestamp.txt, UTC), "" if unknown
     seconds_late: float = 0.0                     # past the due date and any extension (nbgrader's gradebook)
     late_penalty: float = 0.0                     # points taken off by the course's late-submission plugin
+    round_trips: int = 0                          # requests to the sandbox and callbacks served (Worker.round_trips)
 
     @property
     def score(self):
@@ -170,6 +172,7 @@ class SubmissionResult:
             "timestamp": self.timestamp,
             "seconds_late": self.seconds_late,
             "late_penalty": self.late_penalty,
+            "round_trips": self.round_trips,
         }
 
     @classmethod
@@ -198,8 +201,12 @@ class SubmissionResult:
         late = [data.get(k, 0.0) for k in ("seconds_late", "late_penalty")]
         if not isinstance(data.get("timestamp", ""), str) or not all(type(v) in (int, float) for v in late):
             raise ResultFileError("timestamp, seconds_late or late_penalty has the wrong type")
+        round_trips = data.get("round_trips", 0)
+        if type(round_trips) is not int or round_trips < 0:
+            raise ResultFileError("round_trips is not a count")
         return cls(data["student"], data["assignment"], records, dict(outputs), list(notes), float(seconds),
-                   str(data.get("notebook", "")), *hashes, data.get("timestamp", ""), *map(float, late))
+                   str(data.get("notebook", "")), *hashes, data.get("timestamp", ""), *map(float, late),
+                   round_trips)
 
     def csv_row(self, columns):
         """[student, assignment, score, max_score, then the points of each (assignment, grade_id) in columns].

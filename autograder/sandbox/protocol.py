@@ -19,6 +19,20 @@ the header are JSON, with tagged objects for what JSON lacks:
     {"__generator__": state}      a numpy Generator (PCG64 state), so a submission draws
                                   the same numbers as the reference would
     {"__callback__": n}           a judge-side function the worker may call back (below)
+    {"__result__": i, "float64": b}  in a batch (op "call_many"), a copy of what call i of the
+                                  same batch returned (theta_k of a trajectory), converted to
+                                  a float64 array if b; see below
+
+Batches. {"op": "call_many", "calls": [{"target", "method", "args", "kwargs"}, ...],
+"keep", "return_args"} runs the calls in order in one request and answers
+{"status": "ok", "results": [one reply per call: {"status": "ok", "value",
+"mutated"[, "args", "kwargs"]}, or a fault's fields, or {"status": "skipped"} for a
+call whose {"__result__": i} names a call that failed]}: one exception does not
+lose the other results. After each call but the last the worker sends
+{"op": "progress", "id", "done": k}, so the judge can hold every call of the
+batch to the per-call wall-clock limit; the batch as a whole gets k times the
+per-call allowances (time, reply bytes, printed characters), capped by the test's
+budget. At most MAX_BATCH calls.
 
 Callbacks. A check may hand the submission a function of its own (the f of
 numerical_gradient, an activation phi, a grad_fn): it stays in the judge.
@@ -52,6 +66,7 @@ MAX_HEADER_BYTES = 32 * 2**20   # sources and outputs travel in the header
 MAX_BLOBS = 100_000
 MAX_DEPTH = 64                  # nesting of lists/tuples/dicts in one value
 NUMERIC_KINDS = "biufc"         # bool, int, unsigned, float, complex
+MAX_BATCH = 10_000              # calls in one call_many request
 
 class FrameError(Exception):
     """Bytes on the channel that are not a well-formed frame or value."""
@@ -63,6 +78,17 @@ class ChannelClosed(Exception):
 
 class EncodeError(Exception):
     """A value that cannot cross the boundary (an object, a function, an object array)."""
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """In a batch of calls, an argument standing for a copy of what call ``index`` of the batch returned.
+
+    With ``as_float64`` the copy is ``np.array(value, dtype=np.float64)``.
+    """
+
+    index: int
+    as_float64: bool = False
 
 
 @dataclass(frozen=True)
@@ -237,6 +263,8 @@ class Encoder:
             return {"__scalar__": self._blob(array_to_npy(np.asarray(value)))}
         if isinstance(value, Handle):
             return {"__handle__": value.id}
+        if isinstance(value, Earlier):
+            return {"__result__": int.__int__(value.index), "float64": bool(value.as_float64)}
         if isinstance(value, TrustedFunction):
             return {"__function__": value.kind, "part": value.part,
                     "params": self.encode(dict(value.params), where, depth + 1)}
@@ -272,11 +300,12 @@ class Decoder:
     is a FrameError.
     """
 
-    def __init__(self, blobs, on_handle=None, build_functions=False, on_callback=None):
+    def __init__(self, blobs, on_handle=None, build_functions=False, on_callback=None, on_result=None):
         self.blobs = blobs
         self.on_handle = on_handle
         self.build_functions = build_functions
         self.on_callback = on_callback   # worker side: callback number -> a stub that calls the judge
+        self.on_result = on_result       # worker side, in a batch: (call number, as float64) -> a copy of its result
 
     def decode(self, tree, depth=0):
         if depth > MAX_DEPTH:
@@ -323,6 +352,8 @@ class Decoder:
                 raise FrameError(str(exc)) from None
         if tag == "__callback__" and type(body) is int and self.on_callback is not None:
             return self.on_callback(body)
+        if tag == "__result__" and type(body) is int and self.on_result is not None:
+            return self.on_result(body, tree.get("float64") is True)
         raise FrameError(f"unexpected tagged value {tag!r}")
 
     def _blob(self, index):
