@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from autograder.sandbox.faults import SubmissionFault, fault_from_exit
 from autograder.sandbox.protocol import (
     MAX_BATCH,
+    PROGRESS_SECONDS,
     ChannelClosed,
     Decoder,
     EncodeError,
@@ -366,9 +367,9 @@ class Worker:
         """Send one request, serve its callbacks, return its reply.
 
         ``batch`` > 1 (a call_many of that many calls): each progress frame of the worker
-        (one call done) gives the next call ``timeout`` seconds again, at most ``batch``
-        times in all, never past ``until``, and the reply may be ``batch`` times the
-        per-reply size.
+        (calls done) gives the running call ``timeout`` seconds again (plus the reporting
+        interval, protocol.PROGRESS_SECONDS), never past ``until``, and the reply may be
+        ``batch`` times the per-reply size.
         """
         request_id = secrets.token_hex(16)
         until = float("inf") if until is None else until
@@ -384,7 +385,7 @@ class Worker:
                     if type(step) is not int or not done < step < batch:
                         raise FrameError("a progress report of a batch is out of order")
                     done = step
-                    deadline = min(time.monotonic() + timeout, until)
+                    deadline = min(time.monotonic() + timeout + PROGRESS_SECONDS, until)
                     continue
                 if reply.get("op") != "callback" or callbacks is None or reply.get("id") != request_id:
                     break

@@ -28,9 +28,11 @@ Batches. {"op": "call_many", "calls": [{"target", "method", "args", "kwargs"}, .
 {"status": "ok", "results": [one reply per call: {"status": "ok", "value",
 "mutated"[, "args", "kwargs"]}, or a fault's fields, or {"status": "skipped"} for a
 call whose {"__result__": i} names a call that failed]}: one exception does not
-lose the other results. After each call but the last the worker sends
-{"op": "progress", "id", "done": k}, so the judge can hold every call of the
-batch to the per-call wall-clock limit; the batch as a whole gets k times the
+lose the other results. After a call (not the last) that ends PROGRESS_SECONDS
+or more after its last report, the worker sends {"op": "progress", "id",
+"done": k}: the call running then started at most PROGRESS_SECONDS after that
+report, so the judge holds every call of the batch to the per-call wall-clock
+limit (plus PROGRESS_SECONDS) without a frame per call. The batch as a whole gets k times the
 per-call allowances (time, reply bytes, printed characters), capped by the test's
 budget. At most MAX_BATCH calls.
 
@@ -50,6 +52,7 @@ judge treats everything a worker sends as untrusted: frames are size-checked
 before they are read, arrays must be numeric, and a frame that is malformed,
 too large, or answers another request ends that worker (see pool.py).
 """
+import functools
 import io
 import json
 import math
@@ -67,6 +70,7 @@ MAX_BLOBS = 100_000
 MAX_DEPTH = 64                  # nesting of lists/tuples/dicts in one value
 NUMERIC_KINDS = "biufc"         # bool, int, unsigned, float, complex
 MAX_BATCH = 10_000              # calls in one call_many request
+PROGRESS_SECONDS = 0.05         # a batch reports progress at most this often (see "Batches")
 
 class FrameError(Exception):
     """Bytes on the channel that are not a well-formed frame or value."""
@@ -181,10 +185,32 @@ def _recv_exact(sock, n, deadline):
 # ---------------------------------------------------------------- arrays
 
 def array_to_npy(arr):
-    """Bytes of a .npy file holding ``arr`` (a base ndarray of numbers)."""
+    """Bytes of a .npy file holding ``arr`` (a base ndarray of numbers).
+
+    A C-ordered array gets a version 1.0 header built here (cached per dtype and
+    shape) and its bytes: what np.save writes, without its per-call overhead, which
+    dominated a batch of small calls. Anything else goes through np.save.
+    """
+    if arr.flags.c_contiguous and not arr.dtype.fields and not arr.dtype.subdtype:
+        header = _npy_header(np.lib.format.dtype_to_descr(arr.dtype), arr.shape)
+        if header is not None:
+            return header + arr.tobytes()
     buf = io.BytesIO()
     np.save(buf, arr, allow_pickle=False)
     return buf.getvalue()
+
+
+@functools.lru_cache(maxsize=1024)
+def _npy_header(descr, shape):
+    """The .npy 1.0 preamble for a C-ordered array: magic, version, length, the dict padded to 64 bytes."""
+    if not isinstance(descr, str):
+        return None
+    text = repr({"descr": descr, "fortran_order": False, "shape": shape})
+    room = 10 + len(text) + 1
+    text += " " * ((-room) % 64) + "\n"
+    if len(text) >= 2**16:
+        return None
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text.encode("latin1")
 
 
 def npy_to_array(data):
@@ -238,6 +264,7 @@ class Encoder:
     def __init__(self, on_object=None):
         self.blobs = []
         self.on_object = on_object
+        self._functions = {}    # id(TrustedFunction) -> its tree: sent once however often it appears
 
     def encode(self, value, where="value", depth=0):
         if depth > MAX_DEPTH:
@@ -266,8 +293,13 @@ class Encoder:
         if isinstance(value, Earlier):
             return {"__result__": int.__int__(value.index), "float64": bool(value.as_float64)}
         if isinstance(value, TrustedFunction):
-            return {"__function__": value.kind, "part": value.part,
+            known = self._functions.get(id(value))
+            if known is not None and known[0] is value:
+                return known[1]
+            tree = {"__function__": value.kind, "part": value.part,
                     "params": self.encode(dict(value.params), where, depth + 1)}
+            self._functions[id(value)] = (value, tree)
+            return tree
         if isinstance(value, np.random.Generator):
             return {"__generator__": _generator_state(value, where)}
         if isinstance(value, tuple):
@@ -300,10 +332,12 @@ class Decoder:
     is a FrameError.
     """
 
-    def __init__(self, blobs, on_handle=None, build_functions=False, on_callback=None, on_result=None):
+    def __init__(self, blobs, on_handle=None, build_functions=False, on_callback=None, on_result=None,
+                 built=None):
         self.blobs = blobs
         self.on_handle = on_handle
         self.build_functions = build_functions
+        self.built = {} if built is None else built   # a function's tree (as JSON) -> what it built
         self.on_callback = on_callback   # worker side: callback number -> a stub that calls the judge
         self.on_result = on_result       # worker side, in a batch: (call number, as float64) -> a copy of its result
 
@@ -343,18 +377,26 @@ class Decoder:
         if tag == "__generator__" and type(body) is dict:
             return _generator_from_state(body)
         if tag == "__function__" and self.build_functions and type(body) is str:
-            params = self.decode(tree.get("params"), depth + 1)
-            if not isinstance(params, dict):
-                raise FrameError("function parameters are not a dict")
-            try:
-                return TrustedFunction(body, tree.get("part", ""), **params).build()
-            except TrustedFunctionError as exc:
-                raise FrameError(str(exc)) from None
+            # the same tree (same blobs) builds the same function: once per request, e.g. a batch's grad_fn
+            key = json.dumps(tree, sort_keys=True)
+            if key in self.built:
+                return self.built[key]
+            self.built[key] = self._build_function(body, tree, depth)
+            return self.built[key]
         if tag == "__callback__" and type(body) is int and self.on_callback is not None:
             return self.on_callback(body)
         if tag == "__result__" and type(body) is int and self.on_result is not None:
             return self.on_result(body, tree.get("float64") is True)
         raise FrameError(f"unexpected tagged value {tag!r}")
+
+    def _build_function(self, body, tree, depth):
+        params = self.decode(tree.get("params"), depth + 1)
+        if not isinstance(params, dict):
+            raise FrameError("function parameters are not a dict")
+        try:
+            return TrustedFunction(body, tree.get("part", ""), **params).build()
+        except TrustedFunctionError as exc:
+            raise FrameError(str(exc)) from None
 
     def _blob(self, index):
         if type(index) is not int or not 0 <= index < len(self.blobs):

@@ -119,7 +119,8 @@ class Session:
                 or not all(type(c) is dict for c in calls):
             raise SubmissionFault("protocol", "a batch must be a non-empty list of calls")
         self.output.cap = self.limits.output_chars * len(calls)   # k calls may print k times as much
-        encoder, results, replies = protocol.Encoder(), [], []
+        encoder, results, replies, built = protocol.Encoder(), [], [], {}
+        reported = time.monotonic()
         try:
             for i, call in enumerate(calls):
                 def earlier(j, as_float64, i=i):
@@ -130,7 +131,7 @@ class Session:
                     return np.array(results[j], dtype=np.float64) if as_float64 else deepcopy(results[j])
                 call = dict(call, keep=header.get("keep"), return_args=header.get("return_args"))
                 try:
-                    reply, value = self._call_one(call, blobs, encoder, request_id, earlier)
+                    reply, value = self._call_one(call, blobs, encoder, request_id, earlier, built)
                 except _Skipped as skipped:
                     reply, value = {"status": "skipped", "detail": f"call {skipped.index} of the batch failed"}, None
                 except SubmissionFault as fault:
@@ -139,17 +140,20 @@ class Session:
                     reply, value = fault_from_exception(exc, filename=FILENAME).to_reply(), None
                 replies.append(reply)
                 results.append(value)
-                if i + 1 < len(calls) and self.sock is not None:
+                now = time.monotonic()
+                if i + 1 < len(calls) and self.sock is not None and now - reported >= protocol.PROGRESS_SECONDS:
                     protocol.write_frame(self.sock, {"op": "progress", "id": request_id, "done": i + 1})
+                    reported = now
         finally:
             self.output.cap = self.limits.output_chars
         return {"status": "ok", "results": replies}, encoder.blobs
 
-    def _call_one(self, header, blobs, encoder, request_id, earlier=None):
+    def _call_one(self, header, blobs, encoder, request_id, earlier=None, built=None):
         """One call -> (its reply, the value it returned); its result and arguments go through ``encoder``."""
         target, label = self._resolve(header.get("target"), header.get("method"))
         decoder = protocol.Decoder(blobs, on_handle=self._lookup_handle, build_functions=True,
-                                   on_callback=lambda n: self._callback_stub(n, request_id), on_result=earlier)
+                                   on_callback=lambda n: self._callback_stub(n, request_id), on_result=earlier,
+                                   built=built)
         try:
             args = decoder.decode(header.get("args", []))
             kwargs = decoder.decode(header.get("kwargs", {"__dict__": []}))
