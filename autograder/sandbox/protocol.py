@@ -220,6 +220,40 @@ def npy_to_array(data):
     forged shape cannot make the judge allocate gigabytes; big-endian data is
     converted to native.
     """
+    preamble = bytes(data[:10])
+    if preamble[:8] == b"\x93NUMPY\x01\x00" and len(data) >= 10:
+        end = 10 + struct.unpack("<H", preamble[8:10])[0]
+        if end <= SHORT_HEADER:
+            shape, fortran_order, dtype = _short_header(bytes(data[:end]))   # parsed once per distinct header
+        else:
+            shape, fortran_order, dtype = _read_header(data)
+        offset = end
+    else:
+        shape, fortran_order, dtype, offset = _read_header(data, with_offset=True)
+    count = math.prod(shape)
+    if count * dtype.itemsize != len(data) - offset:
+        raise FrameError("an array blob's size does not match its shape and dtype")
+    # The data follow the header just read, so np.load would only parse it again; like np.load, copy
+    # them into a writable array and give it the stated shape and order.
+    arr = np.frombuffer(data, dtype=dtype, count=count, offset=offset).copy()
+    arr = arr.reshape(shape[::-1]).transpose() if fortran_order else arr.reshape(shape)
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    return arr
+
+
+SHORT_HEADER = 256
+"""A .npy header at most this long (every one np.save writes for a few dimensions) is parsed once and cached."""
+
+
+@functools.lru_cache(maxsize=512)
+def _short_header(header):
+    """(shape, fortran_order, dtype) of a whole short 1.0 header, checked (see _read_header); cached."""
+    return _read_header(header, whole=True)
+
+
+def _read_header(data, with_offset=False, whole=False):
+    """Parse and check a .npy header with numpy's own reader -> (shape, fortran_order, dtype[, offset])."""
     f = io.BytesIO(data)
     try:
         version = np.lib.format.read_magic(f)
@@ -231,19 +265,12 @@ def npy_to_array(data):
             raise ValueError(f"unsupported .npy version {version}")
     except Exception as exc:  # ValueError, and tokenize.TokenError from numpy's header parser
         raise FrameError(f"an array blob has a malformed .npy header ({type(exc).__name__})") from None
+    if whole and f.tell() != len(data):
+        raise FrameError("an array blob's header is longer than it says")
     if any(n < 0 for n in shape):   # np.reshape would read -1 as "whatever fits"
         raise FrameError("an array blob's shape has a negative length")
     check_numeric_dtype(dtype)
-    count, offset = math.prod(shape), f.tell()
-    if count * dtype.itemsize != len(data) - offset:
-        raise FrameError("an array blob's size does not match its shape and dtype")
-    # The data follow the header just read, so np.load would only parse it again; like np.load, copy
-    # them into a writable array and give it the stated shape and order.
-    arr = np.frombuffer(data, dtype=dtype, count=count, offset=offset).copy()
-    arr = arr.reshape(shape[::-1]).transpose() if fortran_order else arr.reshape(shape)
-    if not arr.dtype.isnative:
-        arr = arr.astype(arr.dtype.newbyteorder("="))
-    return arr
+    return (shape, fortran_order, dtype, f.tell()) if with_offset else (shape, fortran_order, dtype)
 
 
 def check_numeric_dtype(dtype):
