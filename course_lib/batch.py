@@ -7,7 +7,8 @@
 In the notebook's kernel the calls simply run one after the other. In the
 grader the functions are proxies of the sandboxed worker (autograder/proxies),
 and a round trip per call would cost more than most calls themselves: a
-proxy offers ``batch_runner``, which evaluates the whole list in one request.
+proxy's class offers a ``batch_runner`` property, which evaluates the whole
+list in one request.
 Either way each call has its own Result, so one exception does not lose the
 others, and an argument ``Earlier(i)`` stands for a copy of what call i
 returned (a call whose Earlier names a call that failed is skipped).
@@ -48,8 +49,8 @@ def call_many(calls):
     submission) are sent to it as one request; anything else runs here.
     """
     calls = list(calls)
-    runner = getattr(calls[0][0], "batch_runner", None) if calls else None
-    if runner is not None and all(getattr(fn, "batch_runner", None) is runner for fn, _, _ in calls):
+    runner = _runner(calls[0][0]) if calls else None
+    if runner is not None and all(_runner(fn) is runner for fn, _, _ in calls):
         return runner.call_many(calls)
     results = []
     for fn, args, kwargs in calls:
@@ -64,6 +65,16 @@ def call_many(calls):
         except Exception as exc:  # kept apart: the caller decides whether it matters
             results.append(Result(error=exc, args=args, kwargs=kwargs))
     return results
+
+
+def _runner(fn):
+    """The ``batch_runner`` property of ``fn``'s class, or None.
+
+    Read from the class, never through the object: an object of the submission (a proxy
+    forwarding attribute reads to the worker) must not be able to offer its own runner.
+    """
+    prop = getattr(type(fn), "batch_runner", None)
+    return prop.__get__(fn) if isinstance(prop, property) else None
 
 
 class _Skip(Exception):

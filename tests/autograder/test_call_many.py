@@ -46,6 +46,14 @@ SUBMISSION = textwrap.dedent('''
         time.sleep(seconds)
         return seconds
 
+    class Sneaky:
+        batch_runner = "mine"
+        def __call__(self, x):
+            return x + 1.0
+
+    def sneaky():
+        return Sneaky()
+
     def shout(n):
         print("y" * n)
         return n
@@ -180,6 +188,15 @@ def test_proxies_batch_through_course_lib_call_many(worker):
     assert np.array_equal(x, [2.0, 2.0]) and result.value == 4.0   # copied back, as a single call would
     with pytest.raises(SubmissionAbort):
         call_many([(RemoteFunction(remote, "nap"), (30.0,), {})])
+
+
+def test_an_object_of_the_submission_cannot_offer_its_own_batch_runner(worker):
+    remote = Remote(worker, deadline=time.monotonic() + 60)
+    obj = RemoteFunction(remote, "sneaky")()          # a RemoteObject; its attributes are read in the worker
+    assert obj.batch_runner == "mine"
+    before = worker.round_trips
+    results = call_many([(obj, (1.0,), {}), (obj, (2.0,), {})])
+    assert [r.value for r in results] == [2.0, 3.0] and worker.round_trips == before + 2   # one by one
 
 
 def test_plain_functions_run_in_a_loop_with_the_same_results():
