@@ -75,6 +75,8 @@ def run_in_turn(optimizers, case):
                 result = results[(k - 1) * n + j]
                 if result.error is not None:
                     raise result.error
+                if result.skipped:   # only after a failed step of the same path, which is raised above
+                    raise CheckFailure(f"{context}: step {k} could not be run, because an earlier step failed.")
                 new = _step_result(context, k, result.args[0], thetas[j], result.value)
                 thetas[j] = new
                 paths[j][k] = new.ravel()
