@@ -87,7 +87,7 @@ def grade_submission(pool, notebook, assignment, student="", *, limits=None, tes
                                                           setup=setup, found=extraction.found, full=True)
             else:
                 status, message, output, score = _run_alone(pool, notebook, assignment, test, limits, kinds,
-                                                             test_seconds, setup)
+                                                             test_seconds, setup, result)
             if score is None:
                 score = test.points if status == "passed" else 0
             result.records.append(Record(student, assignment.name, test.grade_id, test.function,
@@ -100,6 +100,7 @@ def grade_submission(pool, notebook, assignment, student="", *, limits=None, tes
                 result.notes.append(f"the worker was restarted {shared.restarts} time(s) after a timeout "
                                     "or a crash; the tests after it ran on a fresh copy of the code")
             result.notes.extend(shared.notes)
+            result.round_trips += shared.round_trips
             shared.close()
     result.seconds = time.perf_counter() - start
     return result
@@ -230,8 +231,8 @@ def _spawn(pool, extraction, graded_names, limits, notes):
     return worker
 
 
-def _run_alone(pool, notebook, assignment, test, limits, kinds, test_seconds, setup=None):
-    """A test in a worker of its own, holding only what this test needs."""
+def _run_alone(pool, notebook, assignment, test, limits, kinds, test_seconds, setup=None, result=None):
+    """A test in a worker of its own, holding only what this test needs (its round trips added to ``result``)."""
     extraction = extract_source(notebook, _wanted(assignment, test.student_names))
     if any(n not in kinds for n in test.student_names):
         extraction.source += ACCESSOR_SOURCE
@@ -245,6 +246,8 @@ def _run_alone(pool, notebook, assignment, test, limits, kinds, test_seconds, se
         return run_test(worker, test, extraction.locate, kinds, test_seconds, setup=setup,
                         found=extraction.found, full=True)
     finally:
+        if result is not None:
+            result.round_trips += worker.round_trips
         worker.close()
 
 

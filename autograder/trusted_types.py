@@ -67,10 +67,13 @@ def _build_graph(remote, obj):
     worker, timeout = remote.worker, remote.timeout("copying a graph")
     nodes, edges = _graph_fingerprint(obj)
     handle = worker.new("course_lib.graph.Graph", timeout=timeout)
-    for name, value in nodes:
-        worker.call_method(handle, "add_node", (name, value), timeout=timeout)
-    for src, dst, z in edges:
-        worker.call_method(handle, "add_edge", (src, dst, z), timeout=timeout)
+    # every node and edge in one request (a graph of 300 nodes took 600 round trips)
+    calls = ([((handle, "add_node"), (name, value), {}) for name, value in nodes]
+             + [((handle, "add_edge"), (src, dst, z), {}) for src, dst, z in edges])
+    if calls:
+        for outcome in worker.call_many(calls, timeout=timeout, until=remote.deadline):
+            if outcome.fault is not None:
+                raise outcome.fault
     return handle
 
 

@@ -20,8 +20,8 @@ The JSON forms are the stored ones (autograder/grading/store.py writes them,
 result file adds "format", the notebook and its hashes, "seconds",
 "outputs" ({grade_id: printed text}) and "notes" (sentences for the student),
 and, from a course's gradebook, "timestamp", "seconds_late",
-"late_penalty" and "manual_points" (optional: older result files without
-them still load).
+"late_penalty" and "manual_points", and "round_trips", the requests grading
+sent to the sandbox (optional: older result files without them still load).
 Reading one checks every field and raises ResultFileError naming what is wrong.
 """
 import os
@@ -134,6 +134,7 @@ class SubmissionResult:
     late_penalty: float = 0.0                     # points taken off by the course's late-submission plugin
     manual_points: float = 0.0                    # what a TA's grades in the formgrader add (written answers,
                                                   # a test's score changed by hand): gradebook score - score
+    round_trips: int = 0                          # requests to the sandbox and callbacks served (Worker.round_trips)
 
     @property
     def score(self):
@@ -174,6 +175,7 @@ class SubmissionResult:
             "seconds_late": self.seconds_late,
             "late_penalty": self.late_penalty,
             "manual_points": self.manual_points,
+            "round_trips": self.round_trips,
         }
 
     @classmethod
@@ -202,8 +204,12 @@ class SubmissionResult:
         late = [data.get(k, 0.0) for k in ("seconds_late", "late_penalty", "manual_points")]
         if not isinstance(data.get("timestamp", ""), str) or not all(type(v) in (int, float) for v in late):
             raise ResultFileError("timestamp, seconds_late, late_penalty or manual_points has the wrong type")
+        round_trips = data.get("round_trips", 0)
+        if type(round_trips) is not int or round_trips < 0:
+            raise ResultFileError("round_trips is not a count")
         return cls(data["student"], data["assignment"], records, dict(outputs), list(notes), float(seconds),
-                   str(data.get("notebook", "")), *hashes, data.get("timestamp", ""), *map(float, late))
+                   str(data.get("notebook", "")), *hashes, data.get("timestamp", ""), *map(float, late),
+                   round_trips)
 
     def csv_row(self, columns):
         """[student, assignment, score, max_score, then the points of each (assignment, grade_id) in columns].

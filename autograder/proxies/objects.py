@@ -15,6 +15,16 @@ class RemoteFunction:
     def __call__(self, *args, **kwargs):
         return self._remote.call(self.__name__, args, kwargs)
 
+    @property
+    def batch_runner(self):
+        """What course_lib.batch.call_many sends a list of calls to: one request for all of them."""
+        return self._remote
+
+    @property
+    def target(self):
+        """What a batch names as this call's target (Worker.call_many)."""
+        return self.__name__
+
     def __repr__(self):
         return f"<submission function {self.__name__}>"
 
@@ -99,6 +109,16 @@ class RemoteMethod:
 
     def __call__(self, *args, **kwargs):
         return self._remote.call_method(self._handle, self.__name__, args, kwargs)
+
+    @property
+    def batch_runner(self):
+        """What course_lib.batch.call_many sends a list of calls to: one request for all of them."""
+        return self._remote
+
+    @property
+    def target(self):
+        """What a batch names as this call's target (Worker.call_many)."""
+        return (self._handle, self.__name__)
 
     def __repr__(self):
         return f"<method {self.__name__} of the submission's {self._handle.type_name} object>"

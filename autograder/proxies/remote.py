@@ -3,6 +3,7 @@
     remote = Remote(worker, deadline=time.monotonic() + 60, locate=extraction.locate)
     remote.call("relu_forward", (x,), {})        # what a RemoteFunction does when called
     remote.timeout("copying a graph")            # the time a request may take now (trusted_types.py)
+    remote.call_many([(f, (x,), {}), ...])       # many calls, one request (course_lib.batch.call_many)
 
 Budgets of one test, on top of the worker's per-call limits (Limits):
   time    ``deadline`` (the base, e.g. now + 120 s) moves CALL_SECONDS later with
@@ -22,8 +23,10 @@ import numpy as np
 from autograder.proxies.effects import holds_mutable, sync_back, trusted_spec
 from autograder.proxies.exceptions import SubmissionAbort, student_exception, to_check_exception
 from autograder.proxies.objects import RemoteObject, handle_of, remote_object
+from autograder.sandbox import Earlier as SandboxEarlier
 from autograder.sandbox import Handle, SubmissionFault, UnsendableArguments
 from autograder.trusted_types import PLAIN_SCALARS, ProxyError
+from course_lib.batch import Earlier, Result
 
 OUTPUT_CHARS = 4000          # printed output kept per test, for the feedback page
 CALL_SECONDS = 5.0           # added to a test's time budget for each call it makes
@@ -76,6 +79,55 @@ class Remote:
             self._collect_output()
         self._count(label, value)
         return self._wrap(value)
+
+    def call_many(self, calls):
+        """course_lib.batch.call_many for proxies of this submission: the whole list in one request.
+
+        ``calls``: (RemoteFunction or RemoteMethod, args, kwargs); an argument
+        course_lib.batch.Earlier(i) is a copy of what call i returned. Each call counts as
+        one toward the test's time budget (CALL_SECONDS each) and is held to the per-call
+        limit; -> one course_lib.batch.Result per call, its error the exception the check
+        would have seen from a single call. A timeout, a crash or a protocol fault ends
+        the test as a single call's would.
+        """
+        built, sent = [], []
+        for fn, args, kwargs in calls:
+            target = fn.target
+            sent.append((target, [self._outgoing(a, built) for a in args],
+                         {k: self._outgoing(v, built) for k, v in (kwargs or {}).items()}))
+        sync = bool(built) or any(holds_mutable(tuple(a) + tuple((k or {}).values())) for _, a, k in calls)
+        labels = [t if isinstance(t, str) else f"{t[0].type_name}.{t[1]}" for t, _, _ in sent]
+        label = labels[0]
+        self.calls += len(sent)
+        if self.deadline is not None:
+            self.deadline += self.call_seconds * len(sent)
+        timeout = self.timeout(label)
+        try:
+            outcomes = self.worker.call_many(sent, timeout=timeout, until=self.deadline, keep="objects",
+                                             return_args=sync)
+        except SubmissionFault as fault:
+            self._collect_output()
+            raise self._translate(fault, label, timeout) from None
+        except UnsendableArguments as exc:
+            raise ProxyError(str(exc)) from None
+        self._collect_output()
+        results = []
+        for (_, args, kwargs), outcome, lab in zip(calls, outcomes, labels):
+            self._count(lab, outcome.value, outcome.args, outcome.kwargs)
+            if outcome.skipped:
+                results.append(Result(skipped=True))
+                continue
+            if outcome.fault is not None:
+                results.append(Result(error=self._translate(outcome.fault, lab), args=tuple(args)))
+                continue
+            after = tuple(outcome.args or ()) if sync else tuple(args)
+            if sync:
+                mutated = set(outcome.mutated)
+                sync_back(list(args), list(after), "args", mutated)
+                sync_back(dict(kwargs or {}), dict(outcome.kwargs or {}), "kwargs", mutated)
+            results.append(Result(value=self._wrap(outcome.value), args=self._wrap(after),
+                                  kwargs=self._wrap(dict(outcome.kwargs or {})) if sync else dict(kwargs or {})))
+        return results
 
     # -- for proxies and trusted types
 
@@ -152,6 +204,8 @@ class Remote:
         """A judge value as the worker should receive it (handles for RemoteObjects and trusted objects)."""
         if isinstance(value, RemoteObject):
             return handle_of(value)
+        if isinstance(value, Earlier):
+            return SandboxEarlier(int(value.index), bool(value.as_float64))
         if isinstance(value, PLAIN_SCALARS) or isinstance(value, np.ndarray) or callable(value) \
                 and not trusted_spec(value):
             return value

@@ -3,6 +3,7 @@
     w = pool.spawn(extraction.source, graded_names=extraction.found)
     out, cache = w.call("relu_forward", (x,), keep=[1])    # cache stays in the worker
     dx = w.call("relu_backward", (dout, cache))
+    outcomes = w.call_many([("relu_forward", (x,), {}), ("relu_forward", (2 * x,), {})])   # one request
     opt = w.new("Adam", kwargs={"lr": 1e-3})
     theta = w.call_method(opt, "step", (theta, TrustedFunction("quadratic", "grad", A=A, b=b)))
     w.close()
@@ -49,6 +50,8 @@ from dataclasses import dataclass, field
 
 from autograder.sandbox.faults import SubmissionFault, fault_from_exit
 from autograder.sandbox.protocol import (
+    MAX_BATCH,
+    PROGRESS_SECONDS,
     ChannelClosed,
     Decoder,
     EncodeError,
@@ -89,6 +92,18 @@ class CallInfo:
     kwargs: dict = None
 
 
+@dataclass
+class Outcome:
+    """One call of a batch (Worker.call_many): its value, or the fault that stopped it."""
+
+    value: object = None
+    fault: SubmissionFault = None    # the submission raised (status "error"), or a name is missing
+    skipped: bool = False            # not run: it takes the result of a call that failed
+    mutated: list = field(default_factory=list)
+    args: tuple = None               # arguments after the call, with return_args=True
+    kwargs: dict = None
+
+
 class Worker:
     """One submission loaded in a worker process; restarts itself after a failure.
 
@@ -102,6 +117,7 @@ class Worker:
         self.pool, self.source, self.limits = pool, source, limits
         self.graded_names = sorted(graded_names)
         self.restarts = -1
+        self.round_trips = 0          # requests sent and callbacks answered, over restarts (SubmissionResult)
         self.last = CallInfo()
         self.notes = []               # sentences for the result: what calls left behind
         self.left_behind = ""         # what the last offending call left, until the worker is replaced
@@ -128,6 +144,90 @@ class Worker:
         header = {"op": "call", "target": name, "method": None, "keep": _keep(keep),
                   "return_args": bool(return_args)}
         return self._call(header, args, kwargs, timeout, name)
+
+    def call_many(self, calls, *, timeout=None, until=None, keep=(), return_args=False):
+        """Run a batch of calls in one request; -> one Outcome per call, in order.
+
+        ``calls``: (target, args, kwargs) triples, target a name of the submission or
+        (Handle, method). An argument ``Earlier(i)`` is a copy of what call i returned.
+        One call that raises, or that needs the result of one that did, does not lose the
+        others: its Outcome holds the SubmissionFault. Every call is held to the per-call
+        wall-clock limit (``timeout``, default Limits.wall_seconds), the whole batch to
+        ``until`` (a time.monotonic() value, the test's budget) if given; the reply may be
+        k times the per-call size and printed output. A timeout, a crash or a protocol fault
+        ends the batch and raises, as a single call would.
+        """
+        per_call = timeout or self.limits.wall_seconds
+        requests, labels = [], []
+        for target, args, kwargs in calls:
+            if isinstance(target, tuple):
+                handle, method = target
+                self._check_handles(handle)
+                requests.append({"target": {"__handle__": handle.id}, "method": method})
+                labels.append(f"{handle.type_name}.{method}")
+            else:
+                requests.append({"target": target, "method": None})
+                labels.append(str(target))
+            kwargs = {} if kwargs is None else kwargs
+            if not isinstance(args, (tuple, list)) or not isinstance(kwargs, dict):
+                raise UnsendableArguments(f"cannot send the arguments of {labels[-1]}: args must be a tuple or "
+                                          "list and kwargs a dict")
+            self._check_handles(args, kwargs)
+            requests[-1]["args"], requests[-1]["kwargs"] = list(args), dict(kwargs)
+        if not 0 < len(requests) <= MAX_BATCH:
+            raise ValueError(f"a batch holds 1 to {MAX_BATCH} calls, got {len(requests)}")
+        self._ensure_running()
+        callbacks = _Callbacks()
+        encoder = Encoder(on_object=callbacks.register)
+        try:
+            for i, request in enumerate(requests):
+                request["args"] = encoder.encode(request["args"], f"call {i}: args")
+                request["kwargs"] = encoder.encode(request["kwargs"], f"call {i}: kwargs")
+        except EncodeError as exc:
+            raise UnsendableArguments(f"cannot send the arguments of a batch of {labels[0]}: {exc}") from None
+        header = {"op": "call_many", "calls": requests, "keep": _keep(keep), "return_args": bool(return_args)}
+        label = labels[0] if len(set(labels)) == 1 else "a batch of calls"
+        try:
+            reply, blobs = self._exchange(header, encoder.blobs, per_call, f"{label} (batch of {len(requests)})",
+                                          callbacks, batch=len(requests), until=until)
+        except SubmissionFault as fault:
+            if callbacks.error is not None and fault.status == "error":
+                raise callbacks.error from None
+            raise
+        finally:
+            self._look_for_leftovers(label)
+        results = reply.get("results")
+        if type(results) is not list or len(results) != len(requests) or not all(type(r) is dict for r in results):
+            self._stop()
+            raise SubmissionFault("protocol", f"{label}: the reply to a batch of {len(requests)} calls does not "
+                                              "hold one result per call", label)
+        return [self._outcome(r, blobs, lab, header["keep"], header["return_args"]) for r, lab in zip(results, labels)]
+
+    def _outcome(self, reply, blobs, label, keep, return_args):
+        """One call's reply within a batch -> Outcome (a protocol fault in it ends the worker and raises)."""
+        status = reply.get("status")
+        if status == "skipped":
+            return Outcome(fault=SubmissionFault("error", f"{label} was not run: {str(reply.get('detail'))[:200]}",
+                                                 label), skipped=True)
+        if status != "ok":
+            fault = SubmissionFault.from_reply(reply)
+            if fault.status not in ("error", "missing"):   # a call cannot time out or crash alone
+                self._stop()
+                raise SubmissionFault("protocol", f"{label}: a result of a batch has status {fault.status!r}",
+                                      label)
+            return Outcome(fault=fault)
+        value = self._decode(reply.get("value"), blobs, label)
+        if not _handles_where_asked(value, keep):
+            self._stop()
+            raise SubmissionFault("protocol", f"{label}: the reply holds an object reference "
+                                              "where plain data was expected", label)
+        outcome = Outcome(value=value, mutated=[str(p) for p in _list(reply.get("mutated"))])
+        if return_args:
+            args_after = self._decode(reply.get("args"), blobs, label)
+            kwargs_after = self._decode(reply.get("kwargs"), blobs, label)
+            outcome.args = tuple(args_after) if isinstance(args_after, list) else ()
+            outcome.kwargs = kwargs_after if isinstance(kwargs_after, dict) else {}
+        return outcome
 
     def new(self, class_name, args=(), kwargs=None, *, timeout=None):
         """Create an instance of the submission's class (or a "course_lib.x.Name"); -> Handle."""
@@ -263,13 +363,30 @@ class Worker:
             self.last.kwargs = kwargs_after if isinstance(kwargs_after, dict) else {}
         return value
 
-    def _exchange(self, header, blobs, timeout, label, callbacks=None):
+    def _exchange(self, header, blobs, timeout, label, callbacks=None, batch=1, until=None):
+        """Send one request, serve its callbacks, return its reply.
+
+        ``batch`` > 1 (a call_many of that many calls): each progress frame of the worker
+        (calls done) gives the running call ``timeout`` seconds again (plus the reporting
+        interval, protocol.PROGRESS_SECONDS), never past ``until``, and the reply may be
+        ``batch`` times the per-reply size.
+        """
         request_id = secrets.token_hex(16)
-        deadline = time.monotonic() + timeout
+        until = float("inf") if until is None else until
+        deadline = min(time.monotonic() + timeout, until)
+        self.round_trips += 1
+        done = 0
         try:
             write_frame(self._sock, dict(header, id=request_id), blobs, deadline)
             while True:
-                reply, reply_blobs = read_frame(self._sock, deadline, self.limits.max_reply_mb * 2**20)
+                reply, reply_blobs = read_frame(self._sock, deadline, batch * self.limits.max_reply_mb * 2**20)
+                if reply.get("op") == "progress" and batch > 1 and reply.get("id") == request_id:
+                    step = reply.get("done")
+                    if type(step) is not int or not done < step < batch:
+                        raise FrameError("a progress report of a batch is out of order")
+                    done = step
+                    deadline = min(time.monotonic() + timeout + PROGRESS_SECONDS, until)
+                    continue
                 if reply.get("op") != "callback" or callbacks is None or reply.get("id") != request_id:
                     break
                 self._answer_callback(reply, reply_blobs, callbacks, request_id, deadline)
@@ -288,7 +405,7 @@ class Worker:
             raise SubmissionFault("protocol", f"{label}: the reply does not answer this request; "
                                               "was something written to the grading channel?", label)
         self.last = CallInfo(seconds=_number(reply.get("seconds")))
-        self.last.output, self.last.output_dropped = _output(reply, self.limits)
+        self.last.output, self.last.output_dropped = _output(reply, self.limits, batch)
         if reply.get("status") != "ok":
             raise SubmissionFault.from_reply(reply, output=self.last.output)
         return reply, reply_blobs
@@ -300,6 +417,7 @@ class Worker:
         request, an abort in the judge) stops the worker, which would
         otherwise wait for the reply forever.
         """
+        self.round_trips += 1
         try:
             function = callbacks.get(request.get("callback"))
             decoder = Decoder(blobs, on_handle=lambda i, t: Handle(self.token, i, str(t)[:100]))
@@ -395,9 +513,9 @@ def _keep(keep):
     return sorted(int(i) for i in keep)
 
 
-def _output(reply, limits):
+def _output(reply, limits, batch=1):
     text = reply.get("output")
-    text = text[:limits.output_chars] if isinstance(text, str) else ""
+    text = text[:batch * limits.output_chars] if isinstance(text, str) else ""
     dropped = reply.get("output_dropped")
     dropped = dropped if type(dropped) is int and dropped > 0 else 0
     if dropped:

@@ -10,6 +10,7 @@ Requests (worker.py reads them from the judge's socket):
   call     call a function, a class (creating an instance) or a method of a
            handle; objects the judge cannot receive stay in a handle table
   getattr  read an attribute of a handle (a module's params, an optimizer's state)
+  call_many  a batch of calls in one request, each reply kept apart (protocol.py, "Batches")
 A request that ends without a value raises a SubmissionFault (faults.py),
 sent back as its fields. A judge-side function passed as an argument
 arrives as a stub that calls back into the judge (protocol.py, "Callbacks").
@@ -22,6 +23,7 @@ import linecache
 import sys
 import time
 import types
+from copy import deepcopy
 
 import numpy as np
 
@@ -56,6 +58,8 @@ class Session:
                 reply, out_blobs = self.load(header["source"], header.get("graded", [])), []
             elif op == "call":
                 reply, out_blobs = self.call(header, blobs)
+            elif op == "call_many":
+                reply, out_blobs = self.call_many(header, blobs)
             elif op == "getattr":
                 reply, out_blobs = self.getattr(header)
             else:
@@ -104,15 +108,59 @@ class Session:
     # -- call
 
     def call(self, header, blobs):
+        encoder = protocol.Encoder()
+        reply, _ = self._call_one(header, blobs, encoder, header.get("id"))
+        return reply, encoder.blobs
+
+    def call_many(self, header, blobs):
+        """The calls of a batch in order, each reply kept apart (protocol.py, "Batches")."""
+        calls, request_id = header.get("calls"), header.get("id")
+        if type(calls) is not list or not 0 < len(calls) <= protocol.MAX_BATCH \
+                or not all(type(c) is dict for c in calls):
+            raise SubmissionFault("protocol", "a batch must be a non-empty list of calls")
+        self.output.cap = self.limits.output_chars * len(calls)   # k calls may print k times as much
+        encoder, results, replies, built = protocol.Encoder(), [], [], {}
+        reported = time.monotonic()
+        try:
+            for i, call in enumerate(calls):
+                def earlier(j, as_float64, i=i):
+                    if not 0 <= j < i:
+                        raise protocol.FrameError(f"call {i} of the batch refers to the result of call {j}")
+                    if replies[j].get("status") != "ok":
+                        raise _Skipped(j)
+                    return np.array(results[j], dtype=np.float64) if as_float64 else deepcopy(results[j])
+                call = dict(call, keep=header.get("keep"), return_args=header.get("return_args"))
+                try:
+                    reply, value = self._call_one(call, blobs, encoder, request_id, earlier, built)
+                except _Skipped as skipped:
+                    reply, value = {"status": "skipped", "detail": f"call {skipped.index} of the batch failed"}, None
+                except SubmissionFault as fault:
+                    reply, value = fault.to_reply(), None
+                except Exception as exc:  # e.g. copying an earlier result raised
+                    reply, value = fault_from_exception(exc, filename=FILENAME).to_reply(), None
+                replies.append(reply)
+                results.append(value)
+                now = time.monotonic()
+                if i + 1 < len(calls) and self.sock is not None and now - reported >= protocol.PROGRESS_SECONDS:
+                    protocol.write_frame(self.sock, {"op": "progress", "id": request_id, "done": i + 1})
+                    reported = now
+        finally:
+            self.output.cap = self.limits.output_chars
+        return {"status": "ok", "results": replies}, encoder.blobs
+
+    def _call_one(self, header, blobs, encoder, request_id, earlier=None, built=None):
+        """One call -> (its reply, the value it returned); its result and arguments go through ``encoder``."""
         target, label = self._resolve(header.get("target"), header.get("method"))
-        request_id = header.get("id")
         decoder = protocol.Decoder(blobs, on_handle=self._lookup_handle, build_functions=True,
-                                   on_callback=lambda n: self._callback_stub(n, request_id))
+                                   on_callback=lambda n: self._callback_stub(n, request_id), on_result=earlier,
+                                   built=built)
         try:
             args = decoder.decode(header.get("args", []))
             kwargs = decoder.decode(header.get("kwargs", {"__dict__": []}))
         except protocol.FrameError as exc:
             raise SubmissionFault("protocol", f"bad arguments: {exc}", label) from None
+        if type(args) is not list or type(kwargs) is not dict or not all(type(k) is str for k in kwargs):
+            raise SubmissionFault("protocol", "bad arguments: args must be a list and kwargs a dict", label)
         before = _array_snapshot(args, kwargs)
         try:
             result = target(*args, **kwargs)
@@ -125,7 +173,7 @@ class Session:
         except BaseException as exc:
             raise fault_from_exception(exc, label, FILENAME) from None
         reply = {"status": "ok", "mutated": _changed_arrays(before, args, kwargs)}
-        encoder = protocol.Encoder()
+        on_object = encoder.on_object
         try:
             reply["value"] = self._encode_result(encoder, result, header.get("keep"), label)
             if header.get("return_args"):
@@ -136,7 +184,9 @@ class Session:
         except (protocol.EncodeError, RecursionError, MemoryError) as exc:
             raise SubmissionFault("error", f"{label} returned something that cannot be graded: {exc}",
                                   label) from None
-        return reply, encoder.blobs
+        finally:
+            encoder.on_object = on_object
+        return reply, result
 
     def _encode_result(self, encoder, result, keep, label):
         if keep == "all":
@@ -277,6 +327,14 @@ def _judge_exception(type_name, message):
         except Exception:
             pass
     return RuntimeError(f"{type_name}: {message}")
+
+
+class _Skipped(Exception):
+    """A call of a batch takes the result of an earlier call that failed: it is not run."""
+
+    def __init__(self, index):
+        super().__init__(index)
+        self.index = index
 
 
 class _EmptyInput:

@@ -3,7 +3,8 @@
 numerical      numerical_gradient, numerical_gradient_array (centered differences)
 relative_error relative_error (the lecture's rho), relative_error_entries, thresholds
 result         GradCheckResult, GradCheckReport
-directional    directional_check: one random direction through all parameters
+directional    directional_check: one random direction through all parameters;
+               directions_agree: the cheap first test along a few directions
 sampled        sampled_check: sampled entries of every parameter, one result each
 diagnose       diagnose, Diagnosis, compare_gradient, diagnose_params, contract_diagnosis
 naming, locate, params   helpers: factor/shape names, where errors are, parameter dicts
@@ -16,7 +17,7 @@ from course_lib.gradcheck.diagnose import (
     diagnose,
     diagnose_params,
 )
-from course_lib.gradcheck.directional import default_step, directional_check
+from course_lib.gradcheck.directional import default_step, directional_check, directions_agree
 from course_lib.gradcheck.numerical import numerical_gradient, numerical_gradient_array
 from course_lib.gradcheck.relative_error import (
     KINK_THRESHOLD,
@@ -40,6 +41,7 @@ __all__ = [
     "GradCheckResult",
     "GradCheckReport",
     "directional_check",
+    "directions_agree",
     "default_step",
     "sampled_check",
     "Diagnosis",

@@ -147,3 +147,20 @@ def directional_check(f, params, grads, rng=None, h=None, threshold=LECTURE_THRE
         message += f" Note: {diagnosis.message}"
     return GradCheckResult(label, passed, error, None, central, analytic, bound, diagnosis,
                            message)
+
+
+def directions_agree(f, params, grads, directions=2, rng=None, h=None, threshold=LECTURE_THRESHOLD):
+    """True when ``directional_check`` passes along each of ``directions`` random directions.
+
+    The cheap test of a gradient: 2 evaluations of ``f`` per direction, whatever
+    the number of parameters (a wrong gradient passes one random direction with
+    probability zero; a second guards against an error that happens to be nearly
+    orthogonal to the first). Stops at the first direction that fails, so a
+    caller can then spend per-entry differences on saying which entries are
+    wrong. Arguments as for ``directional_check`` (no kink detection here).
+    """
+    rng = check_rng(rng)
+    for _ in range(directions):
+        if not directional_check(f, params, grads, rng=rng, h=h, threshold=threshold, five_point=False).passed:
+            return False
+    return True

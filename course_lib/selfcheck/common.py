@@ -11,7 +11,7 @@ graded function is imported here.
 """
 import numpy as np
 
-from course_lib.gradcheck import compare_gradient, contract_diagnosis, relative_error_entries
+from course_lib.gradcheck import compare_gradient, contract_diagnosis, directions_agree, relative_error_entries
 from course_lib.gradcheck.locate import describe_location
 from course_lib.gradcheck.naming import describe_index, format_value
 from course_lib.selfcheck.core import CheckFailure
@@ -22,6 +22,8 @@ VALUE_TOL = 1e-8
 """Misfit bound for forward outputs: a right forward lands near 1e-16."""
 MATCH_TOL = 1e-6
 """An answer equals a known mistake when their misfit is at most this."""
+FD_SEED = 1729
+"""Seed of the random directions of ``own_fd_agrees``: fixed, so a check says the same on every run."""
 
 
 # ----------------------------------------------------------------------------- words and numbers
@@ -184,6 +186,18 @@ def require_gradient(context, label, expected_grad, actual, dims=None, *, named_
             raise CheckFailure(f"{context}: {label} is wrong (relative error {result.worst_error:.1e}); "
                                f"it equals {found}.")
     raise CheckFailure(f"{context}: {result.message}")
+
+
+def own_fd_agrees(loss, params, grads):
+    """True when ``grads`` agree with centered differences of the student's own ``loss`` along two random directions.
+
+    ``loss()`` reads the arrays of ``params`` (moved in place and restored), e.g.
+    sum(dout * forward(params["x"])[0]); ``grads`` has the same keys. Four calls of the
+    loss, whatever the number of entries: all a right backward costs. Only when this
+    is False does a check compute per-entry differences (numerical_gradient_array) and
+    ``require_fd_agreement``, which names the wrong gradient and where its errors are.
+    """
+    return directions_agree(loss, params, grads, rng=FD_SEED, threshold=GRAD_THRESHOLD)
 
 
 def require_fd_agreement(context, label, numerical, actual, own, dims=None, **hints):

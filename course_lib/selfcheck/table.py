@@ -46,6 +46,7 @@ def made_check(prefix, row, cases, doc):
 
     check.__name__ = check.__qualname__ = f"{prefix}_{row.check}"
     check.__doc__ = doc
+    check.row, check.cases = row, cases   # for tools that run the cases one at a time (call counts)
     return check
 
 

@@ -212,6 +212,17 @@ def test_a_malformed_result_file_is_named_with_the_fix_and_never_stops_the_run(g
     assert {r.student for r in summary.results} == {"alice", "bob", "carol", "dave"}
 
 
+def test_result_files_count_the_round_trips_and_older_files_without_them_still_load(graded, tmp_path):
+    _, out = graded
+    stored = read_json(out / "results" / "alice" / "01_backprop.json")
+    assert type(stored["round_trips"]) is int and stored["round_trips"] > len(stored["records"])
+    assert SubmissionResult.from_json(stored).round_trips == stored["round_trips"]
+    del stored["round_trips"]
+    assert SubmissionResult.from_json(stored).round_trips == 0
+    with pytest.raises(ResultFileError, match="round_trips"):
+        SubmissionResult.from_json(dict(stored, round_trips="many"))
+
+
 def test_the_plan_stage_leaves_out_what_is_stored_unchanged(graded):
     folder, out = graded
     found = discover(folder, ASSIGNMENTS)

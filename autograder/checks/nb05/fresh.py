@@ -10,6 +10,8 @@ arguments and asked to ``step(theta, grad_fn)``.
     fresh_optimizer_cases("Adam")          # OptimizerCase, one at a time, the first one first
     fresh_schedule_cases("inverse_decay")  # [ScheduleCase]
 """
+import functools
+
 import numpy as np
 
 from autograder.checks.nb05.mistaken import case_paths, schedule_variants
@@ -90,11 +92,24 @@ def fresh_optimizer_cases(name):
     Built one at a time: a failed case stops the check, so the paths of the cases after it
     are never computed.
     """
-    for c, (label, key, steps, kwargs) in enumerate(GRADE_CASES[name]):
-        kind, params = GRADE_PROBLEMS[key]
-        yield build_case(name, label, (kind, params), GRADE_STARTS[key], steps, kwargs,
-                         trusted_grad(kind, params), schedule=grade_schedule(),
-                         schedule_text="(t -> sigma'(t))", first=c == 0)
+    for c in range(len(GRADE_CASES[name])):
+        yield grade_case(name, c)
+
+
+@functools.lru_cache(maxsize=None)
+def grade_case(name, c):
+    """Case ``c`` of optimizer ``name``, built once per process: the reference's and the mistakes' paths
+    are the same for every submission, and computing them took most of a submission's grading time.
+    Its arrays are read-only, so no check can change what the next submission is compared with.
+    """
+    label, key, steps, kwargs = GRADE_CASES[name][c]
+    kind, params = GRADE_PROBLEMS[key]
+    case = build_case(name, label, (kind, params), GRADE_STARTS[key], steps, kwargs,
+                      trusted_grad(kind, params), schedule=grade_schedule(),
+                      schedule_text="(t -> sigma'(t))", first=c == 0)
+    for array in (case.theta0, case.expected, *case.mistakes.values()):
+        array.setflags(write=False)
+    return case
 
 
 def schedule_case(fname, eta0s, ks, ts):

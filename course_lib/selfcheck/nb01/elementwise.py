@@ -16,6 +16,7 @@ from course_lib.selfcheck.common import (
     call_forward,
     describe,
     misfit,
+    own_fd_agrees,
     require_array,
     require_fd_agreement,
     require_gradient,
@@ -61,7 +62,8 @@ def check_elementwise_case(forward, backward, case):
     dx = require_array(f"{bname}, {context}: dx", dx, x.shape)
     mistakes = named({**BACKWARD[op], **BACKWARD_ANY}, case.backward_mistakes)
     require_gradient(f"{bname}, {context}", "dx", case.dx, dx, candidates=mistakes, named_first=True)
-    if case.fd:  # the forward is right by now, so a disagreement can only come from the backward
+    if case.fd and not _own_fd_agrees(forward, {"x": x}, params, dout, {"x": dx}):
+        # the forward is right by now, so a disagreement can only come from the backward
         numerical = numerical_gradient_array(lambda z: forward(z, *params)[0], x.copy(), dout)
         require_fd_agreement(f"{bname}, {context}", "dx", numerical, dx, fname, candidates=mistakes)
     doubled = require_array(f"{bname}, {context}: dx for 2 * dout", backward(2.0 * dout, cache), x.shape)
@@ -70,6 +72,21 @@ def check_elementwise_case(forward, backward, case):
             f"{bname}, {context}: doubling dout did not double dx; the backward must be linear in dout "
             "(dx = h'(x) * dout) and must not change the cache."
         )
+
+
+def _own_fd_agrees(forward, inputs, params, dout, grads):
+    """The backward against the student's own forward along two random directions (own_fd_agrees, 4 forwards).
+
+    ``inputs`` maps the forward's leading arguments to their values (copied, then moved); a
+    0-d one (theta) is passed as a float. ``params`` are the trailing arguments (alpha).
+    """
+    moved = {name: np.array(value, dtype=np.float64, copy=True) for name, value in inputs.items()}
+
+    def loss():
+        args = [float(v) if v.ndim == 0 else v for v in moved.values()]
+        return float(np.sum(dout * np.asarray(forward(*args, *params)[0], dtype=np.float64)))
+
+    return own_fd_agrees(loss, moved, grads)
 
 
 def check_cos_module_case(forward, backward, case):
@@ -92,6 +109,9 @@ def check_cos_module_case(forward, backward, case):
     require_gradient(bname, "dtheta", np.array(case.dtheta), np.array(dtheta),
                      candidates=named(COS_DTHETA, case.dtheta_mistakes), named_first=True)
     # The forward is right by now: finite differences of it must agree with the backward.
+    if _own_fd_agrees(forward, {"x": x, "theta": np.array(theta, dtype=np.float64)}, (), dout,
+                      {"x": dx, "theta": np.array(dtheta)}):
+        return
     numerical_dx = numerical_gradient_array(lambda z: forward(z, theta)[0], x.copy(), dout)
     numerical_dtheta = numerical_gradient_array(lambda t: forward(x.copy(), float(t))[0], np.array(theta), dout)
     for label, numerical, mine in (("dx", numerical_dx, dx), ("dtheta", numerical_dtheta, np.array(dtheta))):

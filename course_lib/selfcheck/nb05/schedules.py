@@ -7,6 +7,7 @@ matches a known mistake (mistakes.SCHEDULE_MISTAKES) or is told its worst value.
 """
 import numpy as np
 
+from course_lib.batch import call_many
 from course_lib.gradcheck.naming import format_value
 from course_lib.selfcheck.core import CheckFailure
 from course_lib.selfcheck.nb05.cases import NAMEABLE, SAME
@@ -14,11 +15,19 @@ from course_lib.selfcheck.nb05.mistakes import SCHEDULE_MISTAKES
 
 
 def schedule_values(fname, fn, eta0s, ks, ts):
-    """fn(eta0, k, t) for every triple, as a float64 array; each answer must be one number."""
+    """fn(eta0, k, t) for every triple, as a float64 array; each answer must be one number.
+
+    The calls go in one batch (course_lib.batch.call_many); the first exception is raised
+    as a single call would have raised it.
+    """
     got = np.empty(len(eta0s))
-    for j, (eta0, k, t) in enumerate(zip(eta0s, ks, ts)):
-        call = f"{fname}({float(eta0):g}, {float(k):g}, {int(t)})"
-        out = fn(float(eta0), float(k), int(t))
+    triples = [(float(eta0), float(k), int(t)) for eta0, k, t in zip(eta0s, ks, ts)]
+    results = call_many([(fn, triple, {}) for triple in triples])
+    for j, ((eta0, k, t), result) in enumerate(zip(triples, results)):
+        call = f"{fname}({eta0:g}, {k:g}, {t})"
+        if result.error is not None:
+            raise result.error
+        out = result.value
         if isinstance(out, (bool, np.bool_)) or np.ndim(out) != 0:
             raise CheckFailure(f"{call} returned {type(out).__name__} "
                                f"{np.shape(out) if np.ndim(out) else ''}, expected one number.")

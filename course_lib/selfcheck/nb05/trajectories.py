@@ -12,6 +12,7 @@ of theta's shape and leaves the array it was given unchanged.
 """
 import numpy as np
 
+from course_lib.batch import Earlier, call_many
 from course_lib.selfcheck.common import vector_text
 from course_lib.selfcheck.core import CheckFailure
 from course_lib.selfcheck.nb05.api import default_problems, make_optimizer, signature_problem, signature_text
@@ -45,21 +46,38 @@ def run_in_turn(optimizers, case):
     """Paths of the given instances stepped in turn (one step each, round after round) from theta_0.
 
     Returns a list of (steps + 1, d) arrays. A path that becomes non-finite stops there: its
-    later rows are NaN and its optimizer is not asked again.
+    later rows are NaN. All the steps go in one batch (course_lib.batch.call_many: one request
+    to the grader's sandbox, however many steps), step k of an instance taking a float64 copy
+    of what its step k - 1 returned; the results are then judged in the order the steps ran,
+    and the first exception or broken contract is reported as if the calls had been made one
+    by one.
     """
     context = case.context()
-    thetas = [np.array(case.theta0, dtype=np.float64) for _ in optimizers]
-    paths = [np.full((case.steps + 1, case.theta0.size), np.nan) for _ in optimizers]
+    n = len(optimizers)
+    theta0 = np.array(case.theta0, dtype=np.float64)
+    calls = []
+    for k in range(1, case.steps + 1):
+        for opt in optimizers:
+            given = theta0.copy() if k == 1 else Earlier(len(calls) - n, as_float64=True)
+            calls.append((opt.step, (given, case.grad_fn), {}))
+    with np.errstate(all="ignore"):
+        results = call_many(calls)
+    thetas = [theta0.copy() for _ in optimizers]
+    paths = [np.full((case.steps + 1, theta0.size), np.nan) for _ in optimizers]
     for path, theta in zip(paths, thetas):
         path[0] = theta.ravel()
-    alive = [True] * len(optimizers)
+    alive = [True] * n
     with np.errstate(all="ignore"):
         for k in range(1, case.steps + 1):
-            for j, opt in enumerate(optimizers):
+            for j in range(n):
                 if not alive[j]:
                     continue
-                given = thetas[j].copy()
-                new = _step_result(context, k, given, thetas[j], opt.step(given, case.grad_fn))
+                result = results[(k - 1) * n + j]
+                if result.error is not None:
+                    raise result.error
+                if result.skipped:   # only after a failed step of the same path, which is raised above
+                    raise CheckFailure(f"{context}: step {k} could not be run, because an earlier step failed.")
+                new = _step_result(context, k, result.args[0], thetas[j], result.value)
                 thetas[j] = new
                 paths[j][k] = new.ravel()
                 alive[j] = bool(np.all(np.isfinite(new)))

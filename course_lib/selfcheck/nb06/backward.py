@@ -15,6 +15,7 @@ from course_lib.selfcheck.common import (
     call_backward,
     call_forward,
     misfit,
+    own_fd_agrees,
     require_array,
     usable_mistakes,
 )
@@ -71,21 +72,25 @@ def _fd_gradients(forward, case, dout):
 def check_own_forward(forward, case, dout, grads, fd="entries"):
     """The backward against centered differences of the student's OWN forward.
 
-    ``fd="entries"`` differentiates every entry (small cases); ``"direction"``
-    moves x, gamma and beta together along one random direction (5 forward calls).
+    ``fd="direction"`` moves x, gamma and beta together along one random direction
+    (2 forward calls) and reports that direction; ``"entries"`` first tries two random
+    directions (own_fd_agrees, 4 forward calls), and only when they disagree
+    differentiates every entry, to say which gradient is wrong.
     Returns None when they agree, else a sentence saying which gradient disagrees.
     """
+    params = {"x": np.array(case["x"], copy=True), "gamma": np.array(case["gamma"], copy=True),
+              "beta": np.array(case["beta"], copy=True)}
+    named = dict(zip(("x", "gamma", "beta"), grads))
+
+    def loss():
+        out = forward(params["x"], params["gamma"], params["beta"], make_bn_param(case))[0]
+        return float(np.sum(dout * np.asarray(out, dtype=np.float64)))
+
     if fd == "direction":
-        params = {"x": np.array(case["x"], copy=True), "gamma": np.array(case["gamma"], copy=True),
-                  "beta": np.array(case["beta"], copy=True)}
-
-        def loss():
-            out = forward(params["x"], params["gamma"], params["beta"], make_bn_param(case))[0]
-            return float(np.sum(dout * np.asarray(out, dtype=np.float64)))
-
-        result = directional_check(loss, params, dict(zip(("x", "gamma", "beta"), grads)), rng=606,
-                                   threshold=GRAD_THRESHOLD, five_point=False)
+        result = directional_check(loss, params, named, rng=606, threshold=GRAD_THRESHOLD, five_point=False)
         return None if result.passed else result.message
+    if own_fd_agrees(loss, params, named):
+        return None
     numerical = _fd_gradients(forward, case, dout)
     for name, mine in zip(("x", "gamma", "beta"), grads):
         result = compare_gradient(f"d{name}", numerical[name], mine, threshold=GRAD_THRESHOLD)
