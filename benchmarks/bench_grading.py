@@ -56,6 +56,7 @@ from autograder.nbgrader_course import NbgraderCourse, stderr_output
 
 DEFAULT_ASSIGNMENTS = "all"
 CLASS_GOAL_SECONDS = 300.0    # a class of 300 students x 7 notebooks graded in under 5 minutes
+GOAL_SUBMISSIONS = 2100
 # Rough seconds of `nbgrader autograde` per submission on a 2-core machine, only for the estimate printed first.
 NBGRADER_SECONDS = {"01_backprop": 5, "02_minibatch": 9, "03_cnn_backprop": 12, "04_vanishing_gradients": 10,
                     "05_optimizers": 25, "06_batchnorm": 20, "07_second_order": 15}
@@ -280,8 +281,10 @@ def grade_big_class(big, base, assignments, students, seed, nbgrader_mean):
     print()
     print(f"class of {n} submissions ({students} students x {len(assignments)} notebooks), graded as an nbgrader "
           f"course by workbook grade --jobs 2, start-up, gradebook and autograded/ included:")
+    goal = CLASS_GOAL_SECONDS * n / GOAL_SUBMISSIONS    # the goal's rate, for a class of another size
     print(f"  workbook grade --jobs 2 : {seconds:7.1f} s ({seconds / 60:.1f} min, {seconds / n:.3f} s per "
-          f"submission); goal {CLASS_GOAL_SECONDS:.0f} s: goal / this = {CLASS_GOAL_SECONDS / seconds:.2f}")
+          f"submission); goal {goal:.0f} s ({GOAL_SUBMISSIONS} in {CLASS_GOAL_SECONDS:.0f} s): "
+          f"goal / this = {goal / seconds:.2f}")
     print(f"      of which grading in the pool (sum of result seconds / 2): {in_pool:7.1f} s; the rest "
           f"(start-up, result files, gradebook, autograded/, pages, sheets): {seconds - in_pool:7.1f} s")
     print(f"  nbgrader autograde (estimated: {n} x its seconds per submission measured above, per notebook): "
