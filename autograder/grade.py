@@ -139,10 +139,14 @@ def grade_folder(submissions, out_dir, *, assignment=None, jobs=1, regrade=False
     summary = GradeRun(total=todo.total, skipped=len(todo.skipped), warnings=list(found.warnings))
     progress = Progress(summary.total, summary.skipped, stream=stream, tty=tty)
     graded = set()
+    # in a course, the course stage changes every graded result (its timestamp, its late penalty), so
+    # its page is written once, after that stage, not once now and again then
+    in_course = course is not None and Path(submissions).resolve() == course.root
     try:
         for task, result in grade(todo.tasks, Settings(limits, test_seconds, jobs)):
             write_result(out_dir, task, result)
-            write_feedback(out_dir, result, show_output=show_output)
+            if not in_course:
+                write_feedback(out_dir, result, show_output=show_output)
             graded.add((result.student, result.assignment))
             summary.graded += 1
             progress.advance()
@@ -156,7 +160,7 @@ def grade_folder(submissions, out_dir, *, assignment=None, jobs=1, regrade=False
         stream.write(f"warning: {problem}\n")
     summary.warnings += stored.problems
     summary.results = stored.results
-    if course is not None and Path(submissions).resolve() == course.root:
+    if in_course:
         def from_gradebook(r):
             return r.seconds_late, r.late_penalty, r.manual_points, r.timestamp
 
@@ -166,7 +170,7 @@ def grade_folder(submissions, out_dir, *, assignment=None, jobs=1, regrade=False
             if before[id(result)] != from_gradebook(result):
                 store_again(out_dir, result)
                 graded.add((result.student, result.assignment))
-    for result in summary.results:       # pages of results graded by an earlier run, if they were lost
+    for result in summary.results:       # pages of what a course run graded, and of any result whose page was lost
         if (result.student, result.assignment) in graded and summary.course_lines or \
                 not feedback_path(out_dir, result.student, result.assignment).exists():
             write_feedback(out_dir, result, show_output=show_output)

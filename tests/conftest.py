@@ -11,3 +11,12 @@ import os
 
 # Matplotlib draws off-screen in every test (the notebooks' kernels set their own backend).
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# One BLAS thread per process unless the environment says otherwise. The suite runs two xdist workers on two
+# cores, and the notebook kernels and subprocesses a worker starts inherit this: with numpy's default (a
+# thread per core) each of them spins BLAS threads on cores the other worker needs, and the small matrix
+# products of the notebooks' experiments run several times slower (benchmarks/bench_notebooks.py
+# --blas-threads). Tests that need another count set it for their child (test_portability) or patch
+# course_lib's (test_conv).
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import BaseCell, Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
 from autograder.assignments import load_assignments
@@ -165,7 +165,11 @@ def _write_cells(gradebook, assignment, summary):
                 have.add(grade_id)
 
 
-def _write_submission(gradebook, assignment, student, by_test, summary):
+def _write_submission(gradebook, assignment, student, by_test, summary, *, commit=True):
+    """Scores of one submission into the gradebook (committed unless ``commit`` is False).
+
+    -> (its SubmittedNotebook, {cell name: Grade} of that notebook)
+    """
     try:
         gradebook.find_student(student)
     except MissingEntry:
@@ -181,12 +185,22 @@ def _write_submission(gradebook, assignment, student, by_test, summary):
             warnings.simplefilter("ignore", SAWarning)
             gradebook.add_submission(assignment.name, student)   # an empty grade per grade cell
         summary.submissions_added += 1
+    notebook = gradebook.find_submission_notebook(notebook_name(assignment), assignment.name, student)
+    grades = grades_by_name(gradebook, notebook)
     for grade_id, r in by_test.items():
-        grade = gradebook.find_grade(grade_id, notebook_name(assignment), assignment.name, student)
+        grade = grades[grade_id]
         grade.auto_score = r.score
         grade.needs_manual_grade = grade.manual_score is not None
         summary.grades_written += 1
-    gradebook.db.commit()
+    if commit:
+        gradebook.db.commit()
+    return notebook, grades
+
+
+def grades_by_name(gradebook, notebook):
+    """{cell name: Grade} of a SubmittedNotebook, in two queries (``Grade.name`` loads each cell on its own)."""
+    names = dict(gradebook.db.query(BaseCell.id, BaseCell.name).filter(BaseCell.notebook_id == notebook.notebook_id))
+    return {names[g.cell_id]: g for g in notebook.grades if g.cell_id in names}
 
 
 def read_grades(path):
@@ -256,7 +270,7 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-# ---------------------------------------------------------------- one graded submission of a course
+# ---------------------------------------------------------------- graded submissions of a course
 
 class CourseGrades(NamedTuple):
     """What the gradebook adds to a graded submission of a course."""
@@ -266,38 +280,63 @@ class CourseGrades(NamedTuple):
     manual_points: float    # nbgrader's score of the notebook (the TA's manual grades in) minus the autograded
 
 
-def write_course_submission(db_url, course_id, assignment, result, timestamp, written_scores, plugin):
-    """Write one graded submission as ``nbgrader autograde`` would; -> CourseGrades.
+class CourseGradebook:
+    """A course's gradebook, open once for every graded submission a run writes.
 
-    ``result`` is a SubmissionResult, ``timestamp`` a naive UTC datetime or None,
-    ``written_scores`` {grade_id of a written answer: 0.0 or None} (None: a TA grades it),
-    ``plugin`` the course's late-submission plugin (autograder.course_dir.Course.late_plugin).
+        with CourseGradebook(db_url, course_id, plugin) as book:
+            grades = book.write(assignment, result, timestamp, written_scores)   # CourseGrades
+
+    Opening nbgrader's Gradebook builds an engine and checks the tables, so a
+    run of 2,100 submissions opens it once, and checks and writes each
+    assignment's cells once, not once per submission. Each submission is
+    committed on its own, as ``nbgrader autograde`` commits each.
     """
-    put_alembic_on_path()
-    summary = GradebookExport()
-    by_test = {r.test: r for r in result.records if r.test in {t.grade_id for t in assignment.tests}}
-    with Gradebook(db_url, course_id) as gradebook, warnings.catch_warnings():
-        warnings.simplefilter("ignore", SAWarning)    # see _write_submission
-        _check_cells(gradebook, assignment)
-        _write_cells(gradebook, assignment, summary)
-        _write_submission(gradebook, assignment, result.student, by_test, summary)
-        submission = gradebook.update_or_create_submission(assignment.name, result.student, timestamp=timestamp)
-        for grade_id, score in written_scores.items():
-            try:
-                grade = gradebook.find_grade(grade_id, notebook_name(assignment), assignment.name, result.student)
-            except MissingEntry:
-                continue
-            grade.auto_score = score
-            grade.needs_manual_grade = grade.manual_score is not None or score is None
-        gradebook.db.commit()
-        notebook = gradebook.find_submission_notebook(notebook_name(assignment), assignment.name, result.student)
-        seconds_late = float(submission.total_seconds_late or 0.0)
-        penalty = None
-        if seconds_late > 0:
-            penalty = plugin.late_submission_penalty(result.student, notebook.score, seconds_late)
-            if penalty is not None:     # nbgrader's bounds: never below 0, never above the score
-                penalty = min(max(float(penalty), 0.0), float(notebook.score))
-        notebook.late_submission_penalty = penalty
-        gradebook.db.commit()
-        manual = float(notebook.score) - sum(r.score for r in by_test.values())
-    return CourseGrades(seconds_late, float(penalty or 0.0), round(manual, 9))
+
+    def __init__(self, db_url, course_id, plugin):
+        put_alembic_on_path()
+        self.db_url, self.course_id, self.plugin = db_url, course_id, plugin
+        self.gradebook = None
+        self.ready = set()       # assignments whose cells are checked and written
+
+    def __enter__(self):
+        self.gradebook = Gradebook(self.db_url, self.course_id)
+        return self
+
+    def __exit__(self, *exc):
+        self.gradebook.close()
+
+    def write(self, assignment, result, timestamp, written_scores):
+        """Write one graded submission as ``nbgrader autograde`` would; -> CourseGrades.
+
+        ``result`` is a SubmissionResult, ``timestamp`` a naive UTC datetime or None,
+        ``written_scores`` {grade_id of a written answer: 0.0 or None} (None: a TA grades it).
+        """
+        gradebook, summary = self.gradebook, GradebookExport()
+        by_test = {r.test: r for r in result.records if r.test in {t.grade_id for t in assignment.tests}}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)    # see _write_submission
+            if assignment.name not in self.ready:
+                _check_cells(gradebook, assignment)
+                _write_cells(gradebook, assignment, summary)
+                self.ready.add(assignment.name)
+            notebook, grades = _write_submission(gradebook, assignment, result.student, by_test, summary,
+                                                 commit=False)
+            submission = notebook.assignment
+            submission.timestamp = timestamp
+            for grade_id, score in written_scores.items():
+                grade = grades.get(grade_id)
+                if grade is not None:
+                    grade.auto_score = score
+                    grade.needs_manual_grade = grade.manual_score is not None or score is None
+            gradebook.db.commit()    # the notebook's score is computed by the database, from the grades
+            seconds_late = float(submission.total_seconds_late or 0.0)
+            penalty = None
+            if seconds_late > 0:
+                penalty = self.plugin.late_submission_penalty(result.student, notebook.score, seconds_late)
+                if penalty is not None:     # nbgrader's bounds: never below 0, never above the score
+                    penalty = min(max(float(penalty), 0.0), float(notebook.score))
+            if notebook.late_submission_penalty != penalty:
+                notebook.late_submission_penalty = penalty
+                gradebook.db.commit()
+            manual = float(notebook.score) - sum(r.score for r in by_test.values())
+        return CourseGrades(seconds_late, float(penalty or 0.0), round(manual, 9))
