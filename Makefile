@@ -34,8 +34,8 @@ test-fast: install
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n $(JOBS) -m "not slow" tests
 
-# PyTorch is only a peer to compare against; install it on demand. About 30 minutes on 2 cores today:
-# the grading benchmark has nbgrader autograde 21 submissions (4 min) and workbook grade a class of 2,100 (21 min).
+# PyTorch is only a peer to compare against; install it on demand. About 15 minutes on 2 cores today:
+# the grading benchmark has nbgrader autograde 21 submissions (3 min) and workbook grade a class of 2,100 (6 min).
 bench: install
 	$(PY) -m pip install --quiet -e '.[bench]' || echo "PyTorch could not be installed; benchmarks will say so."
 	$(PY) benchmarks/bench_conv.py
