@@ -16,6 +16,7 @@ Budgets of one test, on top of the worker's per-call limits (Limits):
           would let a check that iterates over a submission's object pull reply
           after reply.
 """
+import contextlib
 import time
 
 import numpy as np
@@ -102,15 +103,9 @@ class Remote:
         if self.deadline is not None:
             self.deadline += self.call_seconds * len(sent)
         timeout = self.timeout(label)
-        try:
+        with self._answered(label, timeout):
             outcomes = self.worker.call_many(sent, timeout=timeout, until=self.deadline, keep="objects",
                                              return_args=sync)
-        except SubmissionFault as fault:
-            self._collect_output()
-            raise self._translate(fault, label, timeout) from None
-        except UnsendableArguments as exc:
-            raise ProxyError(str(exc)) from None
-        self._collect_output()
         results = []
         for (_, args, kwargs), outcome, lab in zip(calls, outcomes, labels):
             self._count(lab, outcome.value, outcome.args, outcome.kwargs)
@@ -153,6 +148,18 @@ class Remote:
 
     # -- machinery
 
+    @contextlib.contextmanager
+    def _answered(self, label, timeout):
+        """Around one request: what the submission printed is collected, a fault becomes a check's exception."""
+        try:
+            yield
+        except SubmissionFault as fault:
+            self._collect_output()
+            raise self._translate(fault, label, timeout) from None
+        except UnsendableArguments as exc:
+            raise ProxyError(str(exc)) from None
+        self._collect_output()
+
     def _request(self, label, send, args, kwargs):
         built = []
         out_args = [self._outgoing(a, built) for a in args]
@@ -162,14 +169,8 @@ class Remote:
         if self.deadline is not None:
             self.deadline += self.call_seconds
         timeout = self.timeout(label)
-        try:
+        with self._answered(label, timeout):
             value = send(self.worker, out_args, out_kwargs, keep="objects", return_args=sync, timeout=timeout)
-        except SubmissionFault as fault:
-            self._collect_output()
-            raise self._translate(fault, label, timeout) from None
-        except UnsendableArguments as exc:
-            raise ProxyError(str(exc)) from None
-        self._collect_output()
         self._count(label, value, self.worker.last.args, self.worker.last.kwargs)
         if sync:
             last = self.worker.last
