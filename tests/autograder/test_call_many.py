@@ -14,6 +14,7 @@ from autograder.proxies import Remote, RemoteFunction, StudentRaised, Submission
 from autograder.sandbox import Earlier, Limits, SubmissionFault, WorkerPool
 from course_lib.batch import Earlier as BatchEarlier
 from course_lib.batch import call_many
+from tests.support.forged_frames import FORGING_HELPERS
 
 LIMITS = Limits(wall_seconds=2.0, memory_mb=256, cpu_seconds=60, output_chars=100)
 
@@ -58,25 +59,12 @@ SUBMISSION = textwrap.dedent('''
         print("y" * n)
         return n
 
-    def _channel_fd():
-        return [fd for fd in range(64) if _is_socket(fd)][0]
-
-    def _is_socket(fd):
-        try:
-            return stat.S_ISSOCK(os.fstat(fd).st_mode)
-        except OSError:
-            return False
-
     def _request_id():
         frame = sys._getframe()
         while not (isinstance(frame.f_locals.get("header"), dict) and "id" in frame.f_locals["header"]
                    and frame.f_locals["header"].get("op") == "call_many"):
             frame = frame.f_back
         return frame.f_locals["header"]["id"]
-
-    def _frame(header):
-        body = json.dumps(dict(header, blobs=[])).encode()
-        return b"AGW1" + struct.pack(">I", len(body)) + body
 
     def forge_progress():
         os.write(_channel_fd(), _frame({"op": "progress", "id": _request_id(), "done": 10**6}))
@@ -90,7 +78,7 @@ SUBMISSION = textwrap.dedent('''
         results = [{"status": "timeout", "detail": "made up"}, {"status": "timeout", "detail": "made up"}]
         os.write(_channel_fd(), _frame({"id": _request_id(), "status": "ok", "results": results}))
         return 1.0
-''')
+''') + FORGING_HELPERS
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from autograder.sandbox import Limits, SubmissionFault, TrustedFunction, WorkerPool, protocol
+from tests.support.forged_frames import FORGING_HELPERS
 from tests.support.helpers_fd import fd_gradient, rel_error
 
 LIMITS = Limits(wall_seconds=5.0, memory_mb=256, cpu_seconds=60, output_chars=1000)
@@ -122,19 +123,6 @@ SUBMISSION = textwrap.dedent('''
         from course_lib.validation import as_float_array
         return callable(layers.linear_forward) and callable(as_float_array)
 
-    def _channel_fd():
-        return [fd for fd in range(64) if _is_socket(fd)][0]
-
-    def _is_socket(fd):
-        try:
-            return stat.S_ISSOCK(os.fstat(fd).st_mode)
-        except OSError:
-            return False
-
-    def _frame(header):
-        body = json.dumps(dict(header, blobs=[])).encode()
-        return b"AGW1" + struct.pack(">I", len(body)) + body
-
     def write_garbage():
         os.write(_channel_fd(), b"garbage bytes on the channel")
         return 1.0
@@ -186,7 +174,7 @@ SUBMISSION = textwrap.dedent('''
         return 1
 
     import not_a_module_anywhere
-''')
+''') + FORGING_HELPERS
 
 
 @pytest.fixture(scope="module")
